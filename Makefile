@@ -1,0 +1,31 @@
+# hipnerve developer commands. Every target installs what it needs through uv and uv.lock.
+# uv is used as a Python module so that it works wherever pip put it (no PATH or shim needed).
+UV ?= python3 -m uv
+PY := $(UV) run --frozen
+
+.PHONY: install run test check lint typecheck kb-check evaluate bench clean
+
+install:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+run: install
+	$(PY) hipnerve assess
+
+check: install
+	$(PY) ruff check src tests bench
+	$(PY) ruff format --check src tests bench
+	$(PY) mypy src/hipnerve
+	$(PY) hipnerve kb check
+
+test: check
+	$(PY) pytest -q
+
+evaluate: install
+	$(PY) hipnerve evaluate tests/cases/dev.jsonl
+
+bench: install
+	$(PY) python bench/engine_bench.py
+
+clean:
+	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache

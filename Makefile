@@ -3,18 +3,21 @@
 UV ?= python3 -m uv
 PY := $(UV) run --frozen
 
-.PHONY: install run test check lint typecheck kb-check evaluate bench clean
+.PHONY: install run assess test check lint typecheck kb-check evaluate baseline bench clean
 
 install:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
 run: install
+	$(PY) hipnerve serve
+
+assess: install
 	$(PY) hipnerve assess
 
 check: install
-	$(PY) ruff check src tests bench
-	$(PY) ruff format --check src tests bench
+	$(PY) ruff check src tests bench scripts
+	$(PY) ruff format --check src tests bench scripts
 	$(PY) mypy src/hipnerve
 	$(PY) hipnerve kb check
 
@@ -22,7 +25,11 @@ test: check
 	$(PY) pytest -q
 
 evaluate: install
-	$(PY) hipnerve evaluate tests/cases/dev.jsonl
+	$(PY) hipnerve evaluate tests/cases/dev.jsonl --ask-all
+	$(PY) hipnerve evaluate tests/cases/holdout.jsonl --ask-all
+
+baseline: install
+	$(PY) python scripts/make_baseline.py
 
 bench: install
 	$(PY) python bench/engine_bench.py

@@ -124,11 +124,33 @@ class FindingCategory(StrEnum):
     SIGN = "sign"
 
 
+class FindingFrequency(Strict):
+    """How often the finding is present among people in our population (adults with hip pain and/or
+    leg numbness, tingling or weakness) — the false-positive rate for any one rare condition.
+
+    With it, a condition can give a finding's *sensitivity* (which transfers between settings far
+    better than specificity) and the engine derives LR+ = sens / frequency and
+    LR− = (1 − sens) / (1 − frequency). One frequency per finding keeps every condition consistent.
+    """
+
+    value: StrictFloat = Field(gt=0, lt=1)
+    source: Identifier
+    setting: Setting
+    estimate: bool = False
+    reasoning: str | None = None
+
+    @model_validator(mode="after")
+    def _estimate_has_reasoning(self) -> FindingFrequency:
+        if self.estimate and not (self.reasoning and len(self.reasoning) >= 15):
+            raise ValueError("an estimated frequency must give its reasoning (15+ characters)")
+        return self
+
+
 class Finding(Strict):
     """Something a person can answer yes / no / don't know about themselves."""
 
     id: Identifier
-    text: str = Field(min_length=5, description="patient wording; a full question when ungrouped")
+    text: str = Field(min_length=3, description="patient wording; a full question when ungrouped")
     label: str = Field(min_length=3, description="clinician label")
     why: str = Field(min_length=10, description="why we ask, in plain words")
     category: FindingCategory
@@ -136,6 +158,7 @@ class Finding(Strict):
     answer_type: Literal["yes_no"] = "yes_no"
     snomed: Code | None = None
     region: str | None = Field(default=None, description="body-map region id this finding maps to")
+    frequency: FindingFrequency | None = None
 
     @field_validator("snomed")
     @classmethod
@@ -194,15 +217,24 @@ class Prior(Evidence):
 
 
 class Likelihood(Evidence):
-    """Likelihood ratios of one finding for this condition against everything else.
+    """How one finding bears on this condition against everything else.
 
-    ``lr_pos`` applies when the finding is present, ``lr_neg`` when it is absent; "don't know"
-    applies neither. A missing ratio means that answer carries no evidence.
+    Either likelihood ratios — ``lr_pos`` when the finding is present, ``lr_neg`` when absent; a
+    missing ratio means that answer carries no evidence — or a ``sensitivity`` (P(finding |
+    condition)), from which the engine derives both ratios with the finding's population
+    ``frequency``. "Don't know" applies neither.
     """
 
     finding: Identifier
     lr_pos: StrictFloat | None = None
     lr_neg: StrictFloat | None = None
+    sensitivity: StrictFloat | None = Field(default=None, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Likelihood:
+        if self.sensitivity is not None and (self.lr_pos is not None or self.lr_neg is not None):
+            raise ValueError("give either a sensitivity or likelihood ratios, not both")
+        return self
 
 
 class Condition(Strict):
@@ -261,12 +293,19 @@ TriageRule.model_rebuild()
 
 
 class UrgencyThreshold(Strict):
-    """A condition's typical urgency applies once its probability reaches ``probability``."""
+    """When a likely condition's own urgency applies, and what applies when nothing is likely.
+
+    A condition's typical urgency applies once its probability reaches ``probability``
+    (``must_not_miss_probability`` for conditions flagged must-not-miss). When no condition reaches
+    its threshold, ``unmatched_level`` applies: an unexplained picture deserves a clinician's look.
+    """
 
     probability: StrictFloat = Field(gt=0, lt=1)
+    must_not_miss_probability: StrictFloat = Field(gt=0, lt=1)
+    unmatched_level: TriageLevel
     source: Identifier
     estimate: bool = True
-    reasoning: str
+    reasoning: str = Field(min_length=15)
 
 
 class TriageFile(Strict):
@@ -282,7 +321,34 @@ class EngineSettings(Strict):
     min_information_gain: StrictFloat = Field(gt=0)
     max_questions: int = Field(ge=1, le=200)
     cluster_decay: StrictFloat = Field(gt=0, le=1)
+    emergency_extra_questions: int = Field(
+        ge=0, le=10, description="optional questions after the red-flag screens once an emergency has fired"
+    )
     reasoning: str
+
+
+class BodyMapRegion(Strict):
+    id: Identifier
+    label: str = Field(min_length=3)
+    view: Literal["front", "back"]
+    leg: bool = Field(description="a region of one leg (marked left, right or both)")
+    pain: tuple[Identifier, ...] = ()
+    numbness: tuple[Identifier, ...] = ()
+
+
+class Bilateral(Strict):
+    pain: Identifier
+    numbness: Identifier
+
+
+class BodyMapFile(Strict):
+    """Regions a person can mark, and the findings each becomes, by dermatome and nerve territory."""
+
+    version: str
+    date: str
+    source: Identifier
+    regions: tuple[BodyMapRegion, ...]
+    bilateral: Bilateral
 
 
 class Manifest(Strict):
@@ -290,4 +356,5 @@ class Manifest(Strict):
     version: str
     date: str
     description: str
+    disclaimer: str = Field(min_length=40, description="patient-facing: what hipnerve is and is not")
     engine: EngineSettings

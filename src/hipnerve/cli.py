@@ -1,0 +1,349 @@
+"""The ``hipnerve`` command line: a thin edge over the interview, evaluation and knowledge checks.
+
+Exit codes: 0 success, 1 a check failed (``kb check``), 2 bad input (a clear message says which).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from hipnerve import __version__
+from hipnerve.cli_render import (
+    render_evaluation,
+    render_question,
+    render_result,
+    result_json,
+)
+from hipnerve.engine.model import Choice, Model, default_model
+from hipnerve.evaluation.cases import load_cases, parse_case
+from hipnerve.evaluation.metrics import recall_by_condition, summarise
+from hipnerve.evaluation.simulate import run_case
+from hipnerve.exceptions import CaseFormatError, HipnerveError, InputError, KnowledgeError
+from hipnerve.interview.session import (
+    Question,
+    answer,
+    assess,
+    result,
+    start_interview,
+    undo,
+)
+from hipnerve.kb.check import check_knowledge
+from hipnerve.kb.loader import read_knowledge
+
+app = typer.Typer(
+    help="hipnerve: hip pain with numbness, tingling or weakness in the leg - decision support, not a diagnosis.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+kb_app = typer.Typer(help="Check and describe the knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _model() -> Model:
+    try:
+        return default_model()
+    except KnowledgeError as exc:
+        raise _fail(str(exc), 1) from None
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"hipnerve {__version__}")
+        raise typer.Exit(0)
+
+
+# --- assess -------------------------------------------------------------------------------------
+
+
+def _read_case_file(path: Path, model: Model) -> Any:
+    if not path.is_file():
+        raise _fail(f"case file {str(path)!r} not found")
+    text = path.read_text(encoding="utf-8").strip()
+    if path.suffix == ".jsonl":
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) != 1:
+            raise _fail(f"{path}: --case takes one case; this file has {len(lines)} lines (use `hipnerve evaluate`)")
+        text = lines[0]
+    try:
+        return parse_case(text, model)
+    except CaseFormatError as exc:
+        raise _fail(f"{path}: {exc}") from None
+
+
+PROMPT_HELP = "numbers of the items that apply (e.g. 1 3), 0 = none, d = don't know, ? = why we ask, b = back, q = quit"
+
+
+def _ask_group(question: Question) -> dict[str, Choice] | str:
+    """Ask a tick-all-that-apply screen; return the answers or a command ('back', 'quit')."""
+    while True:
+        reply = out.input("[bold]> [/]").strip().lower()
+        if reply in {"q", "quit", "exit"}:
+            return "quit"
+        if reply in {"b", "back"}:
+            return "back"
+        if reply == "?":
+            out.print(f"[cyan]Why we ask:[/] {question.why}")
+            continue
+        if reply in {"d", "dk", "don't know", "dont know"}:
+            return {item.finding: Choice.UNKNOWN for item in question.items}
+        if reply in {"0", "none", "n", "no"}:
+            return {item.finding: Choice.ABSENT for item in question.items}
+        picks = reply.replace(",", " ").split()
+        try:
+            numbers = {int(p) for p in picks}
+        except ValueError:
+            out.print(f"[yellow]Please type {PROMPT_HELP}.[/]")
+            continue
+        if not numbers or not all(1 <= n <= len(question.items) for n in numbers):
+            out.print(f"[yellow]Choose numbers from 1 to {len(question.items)}, or 0 for none.[/]")
+            continue
+        return {
+            item.finding: Choice.PRESENT if index in numbers else Choice.ABSENT
+            for index, item in enumerate(question.items, start=1)
+        }
+
+
+def _ask_single(question: Question) -> dict[str, Choice] | str:
+    finding = question.items[0].finding
+    while True:
+        reply = out.input("[bold]y / n / d (don't know), ? why, b back > [/]").strip().lower()
+        if reply in {"q", "quit", "exit"}:
+            return "quit"
+        if reply in {"b", "back"}:
+            return "back"
+        if reply == "?":
+            out.print(f"[cyan]Why we ask:[/] {question.why}")
+            continue
+        mapping = {
+            "y": Choice.PRESENT,
+            "yes": Choice.PRESENT,
+            "n": Choice.ABSENT,
+            "no": Choice.ABSENT,
+        }
+        mapping |= {"d": Choice.UNKNOWN, "dk": Choice.UNKNOWN, "don't know": Choice.UNKNOWN}
+        if reply in mapping:
+            return {finding: mapping[reply]}
+        out.print("[yellow]Please answer y, n or d (or ? / b).[/]")
+
+
+def _ask_int(prompt: str, low: int, high: int) -> int:
+    while True:
+        reply = out.input(prompt).strip()
+        if reply.lower() in {"q", "quit"}:
+            raise typer.Exit(0)
+        if reply.isdigit() and low <= int(reply) <= high:
+            return int(reply)
+        out.print(f"[yellow]Please type a whole number from {low} to {high}.[/]")
+
+
+def _interactive(model: Model, age: int | None, sex: str | None) -> None:
+    out.rule("[bold]hipnerve[/] - hip pain, numbness, tingling or weakness in the leg")
+    out.print(
+        "This is decision support and education, [bold]not a diagnosis[/]. If you feel very unwell, "
+        "call your local emergency number now.\nWe ask about warning signs first. "
+        "Type [bold]?[/] to see why we ask, [bold]b[/] to go back, [bold]q[/] to quit.\n"
+    )
+    if age is None:
+        age = _ask_int("How old are you? ", 18, 120)
+    while sex not in {"female", "male"}:
+        sex = out.input("Sex recorded at birth (female / male)? ").strip().lower()
+        sex = {"f": "female", "m": "male"}.get(sex, sex)
+    state = start_interview(model, age, sex)
+    while True:
+        step = assess(model, state)
+        if step.question is None:
+            break
+        render_question(out, step.question, len(state.asked) + 1)
+        reply = _ask_group(step.question) if step.question.kind == "group_multiple" else _ask_single(step.question)
+        if reply == "quit":
+            out.print("Stopped. Nothing was saved.")
+            raise typer.Exit(0)
+        if reply == "back":
+            if state.asked:
+                state = undo(state)
+            else:
+                out.print("[yellow]This is the first question.[/]")
+            continue
+        assert isinstance(reply, dict)
+        state = answer(model, state, step.question.id, reply)
+    render_result(out, model, result(model, state))
+
+
+@app.command("assess")
+def assess_command(
+    case: Annotated[
+        Path | None,
+        typer.Option("--case", help="Run one case file (JSON) non-interactively with a simulated patient."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    ask_all: Annotated[bool, typer.Option("--ask-all", help="Ask every question (the ceiling).")] = False,
+    age: Annotated[int | None, typer.Option(help="Age in years (18-120).")] = None,
+    sex: Annotated[str | None, typer.Option(help="female or male.")] = None,
+) -> None:
+    """Run the interview: in the terminal, or on a case file with --case."""
+    model = _model()
+    try:
+        if case is None:
+            if age is not None and not 18 <= age <= 120:
+                raise _fail(f"age {age} is outside 18-120: hipnerve is for adults only")
+            if sex is not None and sex not in {"female", "male"}:
+                raise _fail(f"sex must be 'female' or 'male', got {sex!r}")
+            _interactive(model, age, sex)
+            return
+        parsed = _read_case_file(case, model)
+        run = run_case(model, parsed, ask_all=ask_all)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    except (EOFError, KeyboardInterrupt):
+        out.print("\nStopped. Nothing was saved.")
+        raise typer.Exit(130) from None
+    if as_json:
+        payload = result_json(model, run.result)
+        payload["transcript"] = [{"question": t.question, "answer": t.answers} for t in run.transcript]
+        out.print_json(json.dumps(payload))
+    else:
+        render_result(out, model, run.result)
+
+
+# --- evaluate -----------------------------------------------------------------------------------
+
+
+@app.command()
+def evaluate(
+    paths: Annotated[list[Path], typer.Argument(help="Vignette files (JSON Lines).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print figures as JSON.")] = False,
+    ask_all: Annotated[
+        bool,
+        typer.Option("--ask-all", help="Also run every case asking every question (the ceiling)."),
+    ] = False,
+    failures: Annotated[bool, typer.Option("--failures", help="List the cases that miss top-3 or triage.")] = False,
+) -> None:
+    """Evaluate vignettes through the real interview with a simulated patient."""
+    model = _model()
+    cases = []
+    problems = []
+    for path in paths:
+        found, bad = load_cases(path, model)
+        cases.extend(found)
+        problems.extend(bad)
+    runs = [run_case(model, c) for c in cases]
+    ceiling = [run_case(model, c, ask_all=True) for c in cases] if ask_all else []
+    summary = summarise(runs)
+    recall = recall_by_condition(runs)
+    if as_json:
+        payload: dict[str, Any] = summary.as_dict()
+        if ask_all:
+            payload["ask_all"] = summarise(ceiling).as_dict()
+        payload["per_condition_recall"] = {c: {"top3": h, "n": n} for c, (h, n) in recall.items()}
+        payload["problems"] = [str(p) for p in problems]
+        out.print_json(json.dumps(payload))
+    else:
+        render_evaluation(out, summary, summarise(ceiling) if ask_all else None, recall, runs if failures else [])
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {problem}")
+    if problems:
+        raise typer.Exit(2)
+
+
+# --- serve --------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default from HIPNERVE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from HIPNERVE_PORT, 8000).")] = None,
+) -> None:
+    """Serve the web app and JSON API (SQLite under ./data unless DATABASE_URL is set)."""
+    import uvicorn
+
+    from hipnerve.config import Settings
+    from hipnerve.web.app import create_app
+
+    settings = Settings()
+    try:
+        application = create_app(settings)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    out.print(f"hipnerve on http://{bind_host}:{bind_port}  (API docs: /docs)")
+    uvicorn.run(application, host=bind_host, port=bind_port, access_log=False, log_level="warning")
+
+
+# --- kb -----------------------------------------------------------------------------------------
+
+
+@kb_app.command("check")
+def kb_check(
+    path: Annotated[
+        Path | None,
+        typer.Option(help="A knowledge directory to check instead of the packaged one."),
+    ] = None,
+) -> None:
+    """Validate every knowledge file and cross-reference; exit 1 on any problem."""
+    if path is not None and not path.is_dir():
+        raise _fail(f"knowledge directory {str(path)!r} not found")
+    kb, problems = read_knowledge(path)
+    if kb is not None:
+        problems.extend(check_knowledge(kb))
+    for problem in problems:
+        err.print(f"[red]✗[/] {problem}")
+    if problems or kb is None:
+        err.print(f"[bold red]kb check failed:[/] {len(problems)} problem(s)")
+        raise typer.Exit(1)
+    out.print(
+        f"[green]✓[/] knowledge base {kb.version}: {len(kb.conditions)} conditions, {len(kb.findings)} findings, "
+        f"{len(kb.sources)} sources, {len(kb.triage.rules)} triage rules - no problems"
+    )
+
+
+@kb_app.command("stats")
+def kb_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Count conditions, findings, sources and triage rules."""
+    kb = _model().kb
+    stats = {
+        "conditions": len(kb.conditions),
+        "findings": len(kb.findings),
+        "sources": len(kb.sources),
+        "triage_rules": len(kb.triage.rules),
+    }
+    if as_json:
+        out.print_json(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            out.print(f"{key:>14}: {value}")
+
+
+@kb_app.command("findings")
+def kb_findings() -> None:
+    """List every finding id with its patient wording."""
+    kb = _model().kb
+    for finding in kb.findings.values():
+        out.print(f"[bold]{finding.id}[/] ({finding.group or 'single'}): {finding.text}")
+
+
+def main() -> None:
+    try:
+        app()
+    except HipnerveError as exc:  # a last guard: our own errors never end in a traceback
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(2)

@@ -1,0 +1,175 @@
+"""Rich rendering for the CLI: question screens, the result screen, evaluation tables, JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from hipnerve.engine.inference import Contribution
+from hipnerve.engine.model import Choice, Model
+from hipnerve.evaluation.metrics import Summary, hit
+from hipnerve.evaluation.simulate import CaseRun
+from hipnerve.interview.session import InterviewResult, Question, RankedCondition
+from hipnerve.kb.models import TriageLevel
+
+BANNERS: dict[TriageLevel, tuple[str, str]] = {
+    TriageLevel.EMERGENCY_AMBULANCE: ("white on red", "CALL AN AMBULANCE NOW"),
+    TriageLevel.EMERGENCY: ("white on red", "GO TO AN EMERGENCY DEPARTMENT NOW"),
+    TriageLevel.CONSULTATION_24: ("black on yellow", "SEE A DOCTOR WITHIN 24 HOURS"),
+    TriageLevel.CONSULTATION: ("black on cyan", "BOOK AN APPOINTMENT WITH A GP OR PHYSIOTHERAPIST"),
+    TriageLevel.SELF_CARE: ("black on green", "YOU CAN LOOK AFTER THIS AT HOME FOR NOW"),
+}
+
+
+def render_question(console: Console, question: Question, number: int) -> None:
+    tag = " [red](warning signs)[/]" if question.red_flag else ""
+    console.print()
+    console.rule(f"Question {number}{tag}")
+    console.print(f"[bold]{question.text}[/]")
+    if question.kind == "group_multiple":
+        for index, item in enumerate(question.items, start=1):
+            known = " [dim](already noted)[/]" if item.current is Choice.PRESENT else ""
+            console.print(f"  [bold]{index:>2}[/]. {item.text}{known}")
+        console.print("[dim]Type the numbers that apply (e.g. 1 3), 0 if none, d if you don't know, ? why, b back.[/]")
+
+
+def _bar(probability: float, width: int = 20) -> str:
+    filled = round(probability * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _evidence_line(model: Model, items: Sequence[Contribution]) -> str:
+    parts = []
+    for item in items:
+        finding = model.kb.findings[item.finding]
+        said = "yes" if item.choice is Choice.PRESENT else "no"
+        parts.append(f"{finding.label} ({said}, ×{item.ratio:.1f})")
+    return "; ".join(parts) if parts else "-"
+
+
+def render_result(console: Console, model: Model, outcome: InterviewResult, top: int = 5) -> None:
+    style, title = BANNERS[outcome.triage.level]
+    reasons = [r for r in outcome.triage.reasons if r.level is outcome.triage.level]
+    body = "\n".join(f"• {r.text}" for r in reasons[:3])
+    console.print()
+    console.print(Panel(body, title=f"[bold]{title}[/]", style=style, padding=(1, 2)))
+    table = Table(title="Possible causes (most likely first)", show_lines=True, expand=True)
+    table.add_column("Cause", ratio=3)
+    table.add_column("Chance", ratio=3)
+    table.add_column("Why", ratio=6)
+    for condition in outcome.conditions[:top]:
+        why = (
+            f"[green]For:[/] {_evidence_line(model, condition.supporting)}\n"
+            f"[red]Against:[/] {_evidence_line(model, condition.conflicting)}"
+        )
+        table.add_row(
+            f"[bold]{condition.name}[/]\n[dim]{condition.clinician_name}[/]",
+            f"{_bar(condition.probability)} {condition.probability:.0%}",
+            why,
+        )
+    console.print(table)
+    others = [r for r in outcome.triage.reasons if r.level is not outcome.triage.level]
+    if others:
+        console.print("[bold]Also keep in mind:[/]")
+        for reason in others[:4]:
+            console.print(f"  • {reason.text}")
+    console.print(f"\n[dim]Questions asked: {outcome.questions}. Knowledge base {model.kb.version}.[/]")
+    console.print(f"[italic]{model.kb.manifest.disclaimer}[/]")
+
+
+def _contribution_json(model: Model, item: Contribution) -> dict[str, Any]:
+    source = model.kb.sources[item.term.likelihood.source]
+    return {
+        "finding": item.finding,
+        "label": model.kb.findings[item.finding].label,
+        "choice": item.choice.value,
+        "likelihood_ratio": round(item.ratio, 3),
+        "damped": item.damped,
+        "estimate": item.term.likelihood.estimate,
+        "source": {"id": source.id, "citation": source.citation},
+    }
+
+
+def condition_json(model: Model, condition: RankedCondition) -> dict[str, Any]:
+    return {
+        "id": condition.id,
+        "name": condition.name,
+        "clinician_name": condition.clinician_name,
+        "probability": round(condition.probability, 4),
+        "supporting": [_contribution_json(model, c) for c in condition.supporting],
+        "conflicting": [_contribution_json(model, c) for c in condition.conflicting],
+    }
+
+
+def result_json(model: Model, outcome: InterviewResult) -> dict[str, Any]:
+    return {
+        "triage": {
+            "level": outcome.triage.level.value,
+            "reasons": [
+                {
+                    "level": r.level.value,
+                    "rule": r.rule_id,
+                    "condition": r.condition_id,
+                    "red_flag": r.red_flag,
+                    "text": r.text,
+                    "clinician_text": r.clinician_text,
+                    "source": {"id": r.source.id, "citation": r.source.citation},
+                }
+                for r in outcome.triage.reasons
+            ],
+        },
+        "conditions": [condition_json(model, c) for c in outcome.conditions],
+        "questions": outcome.questions,
+        "knowledge_base": model.kb.version,
+    }
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def render_evaluation(
+    console: Console,
+    summary: Summary,
+    ceiling: Summary | None,
+    recall: dict[str, tuple[int, int]],
+    runs: Sequence[CaseRun],
+) -> None:
+    table = Table(title=f"Vignette evaluation (n = {summary.n})")
+    table.add_column("metric")
+    table.add_column("adaptive", justify="right")
+    if ceiling is not None:
+        table.add_column("ask-all (ceiling)", justify="right")
+    rows: list[tuple[str, Callable[[Any], str], str]] = [
+        ("top-1", _pct, "top1"),
+        ("top-3", _pct, "top3"),
+        ("triage exact", _pct, "triage_exact"),
+        ("under-triage", _pct, "under_triage"),
+        ("under-triage of emergencies (cases)", str, "under_triage_emergency"),
+        ("over-triage", _pct, "over_triage"),
+        ("questions, median", lambda v: f"{v:.1f}", "questions_median"),
+        ("questions, p90", lambda v: f"{v:.1f}", "questions_p90"),
+        ("Brier score", lambda v: f"{v:.4f}", "brier"),
+    ]
+    for label, fmt, key in rows:
+        cells = [fmt(getattr(summary, key))]
+        if ceiling is not None:
+            cells.append(fmt(getattr(ceiling, key)))
+        table.add_row(label, *cells)
+    console.print(table)
+    per = Table(title="Per-condition recall (in top 3)")
+    per.add_column("condition")
+    per.add_column("top-3", justify="right")
+    for condition, (hits, n) in recall.items():
+        per.add_row(condition, f"{hits}/{n}")
+    console.print(per)
+    misses = [r for r in runs if not hit(r, 3) or r.result.triage.level is not r.case.expected_triage]
+    for run in misses:
+        console.print(
+            f"[yellow]{run.case.id}[/]: expected {list(run.case.expected_conditions)} / "
+            f"{run.case.expected_triage}; got {run.ranking[:3]} / {run.result.triage.level.value}"
+        )

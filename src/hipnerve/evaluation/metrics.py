@@ -1,0 +1,91 @@
+"""Evaluation figures over a set of vignette runs.
+
+top1 / top3: the top-ranked / any of the three top-ranked conditions is among the expected ones.
+Triage: exact, under (below expected), over (above expected); ``under_triage_emergency`` counts
+cases expected at ``emergency`` or ``emergency_ambulance`` that end below ``emergency``.
+Brier: mean over cases and conditions of (probability − 1[expected])², the conditions being scored
+independently (they are not mutually exclusive).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from hipnerve.evaluation.simulate import CaseRun
+from hipnerve.kb.models import TriageLevel
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    top1: float
+    top3: float
+    triage_exact: float
+    under_triage: float
+    under_triage_emergency: int
+    over_triage: float
+    questions_median: float
+    questions_p90: float
+    brier: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def _percentile(values: Sequence[int], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def expected_level(run: CaseRun) -> TriageLevel:
+    if run.case.expected_triage is None:
+        raise ValueError(f"case {run.case.id!r} has no expected_triage")
+    return run.case.expected_triage
+
+
+def hit(run: CaseRun, k: int) -> bool:
+    return bool(set(run.ranking[:k]) & set(run.case.expected_conditions))
+
+
+def summarise(runs: Sequence[CaseRun]) -> Summary:
+    n = len(runs)
+    if n == 0:
+        return Summary(0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0.0)
+    ranks = [(r.result.triage.level.rank, expected_level(r).rank) for r in runs]
+    emergency = TriageLevel.EMERGENCY.rank
+    brier_terms = [
+        (c.probability - (1.0 if c.id in r.case.expected_conditions else 0.0)) ** 2
+        for r in runs
+        for c in r.result.conditions
+    ]
+    questions = [r.result.questions for r in runs]
+    return Summary(
+        n=n,
+        top1=sum(hit(r, 1) for r in runs) / n,
+        top3=sum(hit(r, 3) for r in runs) / n,
+        triage_exact=sum(got == want for got, want in ranks) / n,
+        under_triage=sum(got < want for got, want in ranks) / n,
+        under_triage_emergency=sum(want >= emergency and got < emergency for got, want in ranks),
+        over_triage=sum(got > want for got, want in ranks) / n,
+        questions_median=float(statistics.median(questions)),
+        questions_p90=_percentile(questions, 0.9),
+        brier=sum(brier_terms) / len(brier_terms),
+    )
+
+
+def recall_by_condition(runs: Sequence[CaseRun], k: int = 3) -> dict[str, tuple[int, int]]:
+    """For each expected condition: (cases where it is in the top k, cases expecting it)."""
+    table: dict[str, list[int]] = {}
+    for run in runs:
+        for condition in run.case.expected_conditions:
+            counts = table.setdefault(condition, [0, 0])
+            counts[1] += 1
+            counts[0] += condition in run.ranking[:k]
+    return {c: (v[0], v[1]) for c, v in sorted(table.items())}

@@ -1,0 +1,266 @@
+"""The interview as an immutable, JSON-serialisable state and pure steps over it.
+
+    start_interview(age, sex, initial evidence) ─► next_question ─► answer / undo ─► … ─► result
+
+Every step returns a new :class:`InterviewState`; nothing is mutated, so "back" is just the state
+before, a stored interview is ``state.model_dump_json()``, and a web request or CLI keystroke can
+resume it anywhere. The state records the knowledge-base version it was built with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hipnerve.engine.inference import ConditionScore, Contribution, rank, score
+from hipnerve.engine.model import Choice, Model, Patient, Sex
+from hipnerve.engine.questions import NextQuestion, QuestionUnit, choose_next, question_units, unit_by_id
+from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError
+from hipnerve.kb.models import TriageLevel
+from hipnerve.triage.rules import TriageResult, completing_findings, triage
+
+
+class EvidenceSource(StrEnum):
+    INITIAL = "initial"  # given up front (body map, free text)
+    RED_FLAGS = "red_flags"  # answered on a red-flag screen
+    SUGGEST = "suggest"  # answered on an adaptive question
+    PREDEFINED = "predefined"  # known before the interview (e.g. from a clinic's record)
+
+
+class EvidenceItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    choice_id: Choice
+    source: EvidenceSource = EvidenceSource.INITIAL
+
+
+class AskedQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    question_id: str
+    findings: tuple[str, ...]
+
+
+class InterviewState(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kb_version: str
+    age: int = Field(ge=18, le=120)
+    sex: Sex
+    evidence: tuple[EvidenceItem, ...] = ()
+    asked: tuple[AskedQuestion, ...] = ()
+    body_map: tuple[str, ...] = Field(default=(), description="marks as 'pain|numbness:region:side'")
+
+    @property
+    def patient(self) -> Patient:
+        return Patient(self.age, self.sex)
+
+    def evidence_map(self) -> dict[str, Choice]:
+        return {item.id: item.choice_id for item in self.evidence}
+
+
+@dataclass(frozen=True)
+class QuestionItem:
+    finding: str
+    text: str
+    current: Choice | None  # already known (e.g. from the body map)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str  # "group_multiple" (tick all that apply) or "single" (yes / no / don't know)
+    text: str
+    why: str
+    red_flag: bool
+    items: tuple[QuestionItem, ...]
+
+
+def _question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
+    findings = model.kb.findings
+    items = tuple(QuestionItem(f, findings[f].text, evidence.get(f)) for f in unit.findings)
+    if unit.group is not None:
+        return Question(unit.id, "group_multiple", unit.group.prompt, unit.group.why, unit.red_flag, items)
+    finding = findings[unit.findings[0]]
+    return Question(unit.id, "single", finding.text, finding.why, unit.red_flag, items)
+
+
+def parse_sex(value: Sex | str) -> Sex:
+    try:
+        return Sex(value)
+    except ValueError:
+        raise InvalidDemographicsError(f"sex must be 'female' or 'male', got {value!r}") from None
+
+
+def start_interview(
+    model: Model, age: int, sex: Sex | str, initial: Mapping[str, Choice | str] | None = None
+) -> InterviewState:
+    """Validate demographics and initial evidence, and open an interview."""
+    patient = Patient(age, parse_sex(sex))
+    items = []
+    for finding, choice in (initial or {}).items():
+        model.check_finding(finding)
+        items.append(EvidenceItem(id=finding, choice_id=Choice(choice), source=EvidenceSource.INITIAL))
+    return InterviewState(kb_version=model.kb.version, age=patient.age, sex=patient.sex, evidence=tuple(items))
+
+
+def state_from_evidence(
+    model: Model, age: int, sex: Sex | str, items: Sequence[tuple[str, Choice | str, EvidenceSource | str]]
+) -> InterviewState:
+    """Rebuild an interview state from a stateless evidence list (Engine-API style).
+
+    A screen counts as asked when any of its findings came from an answer (red-flag or interview
+    source) rather than from initial evidence, so the question limit holds across stateless calls.
+    """
+    patient = Patient(age, parse_sex(sex))
+    evidence: list[EvidenceItem] = []
+    seen: set[str] = set()
+    for finding, choice, source in items:
+        model.check_finding(finding)
+        if finding in seen:
+            raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
+        seen.add(finding)
+        evidence.append(EvidenceItem(id=finding, choice_id=Choice(choice), source=EvidenceSource(source)))
+    answered = {e.id for e in evidence if e.source in (EvidenceSource.RED_FLAGS, EvidenceSource.SUGGEST)}
+    asked = tuple(
+        AskedQuestion(question_id=unit.id, findings=tuple(f for f in unit.findings if f in answered))
+        for unit in question_units(model)
+        if answered.intersection(unit.findings)
+    )
+    return InterviewState(
+        kb_version=model.kb.version, age=patient.age, sex=patient.sex, evidence=tuple(evidence), asked=asked
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the interview stands: scores, triage so far and the next question (if any)."""
+
+    scores: tuple[ConditionScore, ...]  # ranked
+    triage: TriageResult
+    next: NextQuestion
+    question: Question | None
+
+    @property
+    def should_stop(self) -> bool:
+        return self.next.should_stop
+
+
+def assess(model: Model, state: InterviewState, ask_all: bool = False) -> Step:
+    evidence = state.evidence_map()
+    patient = state.patient
+    scores = score(model, patient, evidence)
+    result = triage(model, patient, evidence, scores)
+    emergency = result.level.rank >= TriageLevel.EMERGENCY.rank
+    nxt = choose_next(
+        model,
+        evidence,
+        [s.probability for s in scores],
+        len(state.asked),
+        emergency,
+        ask_all=ask_all,
+        priority=completing_findings(model, patient, evidence),
+    )
+    question = _question(model, nxt.unit, evidence) if nxt.unit is not None else None
+    return Step(tuple(rank(scores)), result, nxt, question)
+
+
+def answer(
+    model: Model, state: InterviewState, question_id: str, answers: Mapping[str, Choice | str]
+) -> InterviewState:
+    """Record the answers to one screen. Items of the screen not answered count as "don't know"."""
+    unit = unit_by_id(model, question_id)
+    if unit is None:
+        raise InterviewStateError(f"unknown question {question_id!r}")
+    if any(a.question_id == question_id for a in state.asked):
+        raise InterviewStateError(f"question {question_id!r} was already answered; undo to change it")
+    for finding in answers:
+        model.check_finding(finding)
+        if finding not in unit.findings:
+            raise InterviewStateError(f"finding {finding!r} is not part of question {question_id!r}")
+    source = EvidenceSource.RED_FLAGS if unit.red_flag else EvidenceSource.SUGGEST
+    existing = state.evidence_map()
+    new_items = []
+    newly: list[str] = []
+    for finding in unit.findings:
+        if finding in answers:
+            choice = Choice(answers[finding])
+        elif finding in existing:
+            continue
+        else:
+            choice = Choice.UNKNOWN
+        new_items.append(EvidenceItem(id=finding, choice_id=choice, source=source))
+        newly.append(finding)
+    kept = tuple(item for item in state.evidence if item.id not in answers)
+    return state.model_copy(
+        update={
+            "evidence": kept + tuple(new_items),
+            "asked": (*state.asked, AskedQuestion(question_id=question_id, findings=tuple(newly))),
+        }
+    )
+
+
+def set_initial(model: Model, state: InterviewState, initial: Mapping[str, Choice | str]) -> InterviewState:
+    """Replace what was given up front (e.g. a re-drawn body map); answers to questions are kept."""
+    for finding in initial:
+        model.check_finding(finding)
+    answered = {item.id for item in state.evidence if item.source is not EvidenceSource.INITIAL}
+    kept = tuple(item for item in state.evidence if item.source is not EvidenceSource.INITIAL)
+    fresh = tuple(
+        EvidenceItem(id=f, choice_id=Choice(c), source=EvidenceSource.INITIAL)
+        for f, c in initial.items()
+        if f not in answered
+    )
+    return state.model_copy(update={"evidence": fresh + kept})
+
+
+def undo(state: InterviewState) -> InterviewState:
+    """Go back one screen: forget its answers (answers given up front are kept)."""
+    if not state.asked:
+        raise InterviewStateError("nothing to undo: no question has been answered yet")
+    last = state.asked[-1]
+    forget = set(last.findings)
+    return state.model_copy(
+        update={
+            "evidence": tuple(item for item in state.evidence if item.id not in forget),
+            "asked": state.asked[:-1],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class RankedCondition:
+    id: str
+    name: str
+    clinician_name: str
+    probability: float
+    supporting: tuple[Contribution, ...]
+    conflicting: tuple[Contribution, ...]
+
+
+def explain(item: ConditionScore, name: str, clinician_name: str, limit: int = 3) -> RankedCondition:
+    supporting = tuple(c for c in item.contributions if c.log_lr > 0)[:limit]
+    conflicting = tuple(c for c in item.contributions if c.log_lr < 0)[:limit]
+    return RankedCondition(item.condition_id, name, clinician_name, item.probability, supporting, conflicting)
+
+
+@dataclass(frozen=True)
+class InterviewResult:
+    triage: TriageResult
+    conditions: tuple[RankedCondition, ...]
+    questions: int
+
+
+def result(model: Model, state: InterviewState, limit: int = 3) -> InterviewResult:
+    step = assess(model, state)
+    conditions = tuple(
+        explain(
+            s,
+            model.kb.conditions[s.condition_id].name,
+            model.kb.conditions[s.condition_id].clinician_name,
+            limit,
+        )
+        for s in step.scores
+    )
+    return InterviewResult(step.triage, conditions, len(state.asked))

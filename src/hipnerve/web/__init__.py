@@ -1,0 +1,1 @@
+"""Web edge: FastAPI JSON API and server-rendered pages."""

@@ -1,0 +1,187 @@
+"""The web application: JSON API, pages, security headers, and errors that name the field.
+
+``create_app`` wires settings, the compiled knowledge model and the repository; it never reaches
+for globals, so tests build apps on their own SQLite files or PostgreSQL databases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hipnerve import __version__
+from hipnerve.config import Settings
+from hipnerve.engine.model import Model, default_model
+from hipnerve.exceptions import InputError, InterviewStateError, UnknownFindingError
+from hipnerve.storage.db import make_engine, make_sessions, upgrade
+from hipnerve.storage.repository import AssessmentRepository, SqlAssessmentRepository
+
+log = logging.getLogger("hipnerve.web")
+
+MAX_BODY_BYTES = 64 * 1024
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = f'{{"detail":"request body is larger than {limit} bytes"}}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        field = ".".join(p for p in location if p not in {"body", "query", "path"}) or "body"
+        errors.append({"field": field, "loc": location, "msg": f"{field}: {error.get('msg', 'invalid')}"})
+    return errors
+
+
+def create_app(
+    settings: Settings | None = None,
+    model: Model | None = None,
+    repository: AssessmentRepository | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    settings.refuse_unsafe()
+    model = model or default_model()
+    if repository is None:
+        engine = make_engine(settings.resolved_database_url())
+        upgrade(engine)
+        repository = SqlAssessmentRepository(make_sessions(engine))
+
+    app = FastAPI(
+        title="hipnerve API",
+        version=__version__,
+        description=(
+            "Decision support for hip pain with numbness, tingling or weakness in the leg: next question, "
+            "ranked conditions with evidence, and triage. Not a diagnosis."
+        ),
+    )
+    app.state.settings = settings
+    app.state.model = model
+    app.state.repository = repository
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/a/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        return JSONResponse(
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            content=jsonable_encoder({"detail": errors[0]["msg"] if errors else "invalid request", "errors": errors}),
+        )
+
+    @app.exception_handler(UnknownFindingError)
+    async def unknown_finding(_request: Request, exc: UnknownFindingError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": f"evidence.id: {exc}", "field": "evidence.id"})
+
+    @app.exception_handler(InputError)
+    async def bad_input(_request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(InterviewStateError)
+    async def bad_step(_request: Request, exc: InterviewStateError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    from hipnerve.web.api import router as api_router
+    from hipnerve.web.pages import router as pages_router
+    from hipnerve.web.pages import templates
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)
+        heading = {404: "We could not find that page", 403: "This form has expired"}.get(
+            exc.status_code, "Something went wrong"
+        )
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "heading": heading,
+                "message": str(exc.detail),
+                "kb": model.kb,
+                "emergency_number": settings.emergency_number,
+            },
+            status_code=exc.status_code,
+        )
+
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    return app

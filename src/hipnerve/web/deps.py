@@ -1,0 +1,31 @@
+"""Typed dependencies: routes declare what they need, the app state provides it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hipnerve.config import Settings
+from hipnerve.engine.model import Model
+from hipnerve.storage.repository import AssessmentRepository
+
+
+def get_model(request: Request) -> Model:
+    model: Model = request.app.state.model
+    return model
+
+
+def get_repository(request: Request) -> AssessmentRepository:
+    repository: AssessmentRepository = request.app.state.repository
+    return repository
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+ModelDep = Annotated[Model, Depends(get_model)]
+RepositoryDep = Annotated[AssessmentRepository, Depends(get_repository)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

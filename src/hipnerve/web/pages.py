@@ -1,0 +1,294 @@
+"""Server-rendered pages: start → body map → one question per screen → results.
+
+Every page works without JavaScript (forms and redirects); ``static/app.js`` only makes the body
+map clickable. Forms carry a CSRF token that must match the ``hn_csrf`` cookie (double submit,
+SameSite=Strict). Assessments are addressed by their secret token in the path.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path as FsPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Path, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from hipnerve.engine.model import Choice
+from hipnerve.exceptions import InputError
+from hipnerve.interview.bodymap import set_body_map
+from hipnerve.interview.session import (
+    answer,
+    assess,
+    result,
+    start_interview,
+    undo,
+)
+from hipnerve.kb.models import TriageLevel
+from hipnerve.storage.repository import NotFound, StoredAssessment
+from hipnerve.web.bodymap_svg import back_shapes, front_shapes
+from hipnerve.web.deps import ModelDep, RepositoryDep, SettingsDep
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(FsPath(__file__).parent / "templates"))
+CSRF_COOKIE = "hn_csrf"
+
+Token = Annotated[str, Path(min_length=20, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+
+LEVEL_COPY: dict[TriageLevel, dict[str, str]] = {
+    TriageLevel.EMERGENCY_AMBULANCE: {
+        "tone": "danger",
+        "title": "Call an ambulance now",
+        "action": "Call {number} now. Do not drive yourself.",
+    },
+    TriageLevel.EMERGENCY: {
+        "tone": "danger",
+        "title": "Go to an emergency department now",
+        "action": "Go to the nearest emergency department now. If you cannot get there safely, call {number}.",
+    },
+    TriageLevel.CONSULTATION_24: {
+        "tone": "warning",
+        "title": "See a doctor within 24 hours",
+        "action": "Contact your GP surgery or an urgent care service today. Call {number} if things get worse.",
+    },
+    TriageLevel.CONSULTATION: {
+        "tone": "info",
+        "title": "Book an appointment with a GP or physiotherapist",
+        "action": "Book a routine appointment in the next few days to weeks.",
+    },
+    TriageLevel.SELF_CARE: {
+        "tone": "ok",
+        "title": "You can look after this at home for now",
+        "action": "Keep active, use the self-care advice, and get help if it is not improving.",
+    },
+}
+
+
+def _csrf(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    token = _csrf(request)
+    settings = request.app.state.settings
+    model = request.app.state.model
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "csrf": token,
+            "emergency_number": settings.emergency_number,
+            "kb": model.kb,
+            **context,
+        },
+        status_code=status_code,
+    )
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+def _check_csrf(request: Request, submitted: str) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, submitted):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This form has expired. Please go back, reload and try again.")
+
+
+def _load(repository: Any, token: str) -> StoredAssessment:
+    try:
+        stored: StoredAssessment = repository.get(token)
+    except NotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "We could not find that assessment.") from None
+    return stored
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+# --- start ------------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def start_page(request: Request) -> HTMLResponse:
+    return _render(request, "start.html", {"errors": {}, "values": {}})
+
+
+@router.post("/start", response_class=HTMLResponse, response_model=None)
+def start_submit(
+    request: Request,
+    model: ModelDep,
+    repository: RepositoryDep,
+    csrf: Annotated[str, Form()] = "",
+    age: Annotated[str, Form()] = "",
+    sex: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+) -> Response:
+    _check_csrf(request, csrf)
+    errors: dict[str, str] = {}
+    if not age.strip().isdigit() or not 18 <= int(age) <= 120:
+        errors["age"] = "Please enter your age in years, as a number from 18 to 120. hipnerve is for adults."
+    if sex not in {"female", "male"}:
+        errors["sex"] = "Please choose female or male. It changes how likely some causes are."
+    if consent != "yes":
+        errors["consent"] = "Please tick the box so we can keep your answers while you go through the questions."
+    if errors:
+        return _render(
+            request, "start.html", {"errors": errors, "values": {"age": age, "sex": sex}}, status.HTTP_400_BAD_REQUEST
+        )
+    state = start_interview(model, int(age), sex)
+    stored = repository.create(state, consent=True)
+    return _see_other(f"/a/{stored.token}/map")
+
+
+# --- body map ---------------------------------------------------------------------------------------
+
+
+@router.get("/a/{token}/map", response_class=HTMLResponse)
+def map_page(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> HTMLResponse:
+    stored = _load(repository, token)
+    regions = {r.id: r for r in model.kb.bodymap.regions}
+    return _render(
+        request,
+        "map.html",
+        {
+            "token": token,
+            "regions": regions,
+            "front": front_shapes(),
+            "back": back_shapes(),
+            "marked": set(stored.state.body_map),
+            "error": None,
+        },
+    )
+
+
+@router.post("/a/{token}/map", response_class=HTMLResponse, response_model=None)
+async def map_submit(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    stored = _load(repository, token)
+    try:
+        state = set_body_map(model, stored.state, [str(value) for value in form.getlist("mark")])
+    except InputError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"Body map: {exc}") from None
+    repository.save(token, state)
+    return _see_other(f"/a/{token}/q")
+
+
+# --- interview --------------------------------------------------------------------------------------
+
+
+@router.get("/a/{token}/q", response_class=HTMLResponse, response_model=None)
+def question_page(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+    stored = _load(repository, token)
+    step = assess(model, stored.state)
+    if step.question is None:
+        return _see_other(f"/a/{token}/result")
+    asked = len(stored.state.asked)
+    estimate = max(asked + 1, min(model.kb.manifest.engine.max_questions, 14))
+    urgent = step.triage.level.rank >= TriageLevel.EMERGENCY.rank
+    return _render(
+        request,
+        "question.html",
+        {
+            "token": token,
+            "question": step.question,
+            "number": asked + 1,
+            "progress": round(100 * asked / estimate),
+            "estimate": estimate,
+            "urgent": LEVEL_COPY[step.triage.level] if urgent else None,
+        },
+    )
+
+
+@router.post("/a/{token}/q", response_class=HTMLResponse, response_model=None)
+async def question_submit(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    stored = _load(repository, token)
+    step = assess(model, stored.state)
+    question_id = str(form.get("question_id", ""))
+    if step.question is None or question_id != step.question.id:
+        return _see_other(f"/a/{token}/q")  # a stale form (back button, double submit): show the current one
+    items = [i.finding for i in step.question.items]
+    action = str(form.get("action", "submit"))
+    answers: dict[str, Choice] = {}
+    if step.question.kind == "group_multiple":
+        ticked = {str(v) for v in form.getlist("present")}
+        if action == "dont_know":
+            answers = dict.fromkeys(items, Choice.UNKNOWN)
+        else:
+            answers = {f: Choice.PRESENT if f in ticked else Choice.ABSENT for f in items}
+    else:
+        value = str(form.get("answer", ""))
+        if value not in {"present", "absent", "unknown"}:
+            return _render(
+                request,
+                "question.html",
+                {
+                    "token": token,
+                    "question": step.question,
+                    "number": len(stored.state.asked) + 1,
+                    "progress": 0,
+                    "estimate": 0,
+                    "error": "Please choose Yes, No or Don't know.",
+                },
+                status.HTTP_400_BAD_REQUEST,
+            )
+        answers = {items[0]: Choice(value)}
+    repository.save(token, answer(model, stored.state, question_id, answers))
+    return _see_other(f"/a/{token}/q")
+
+
+@router.post("/a/{token}/back", response_class=HTMLResponse, response_model=None)
+async def back_submit(request: Request, token: Token, repository: RepositoryDep) -> Response:
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    stored = _load(repository, token)
+    if not stored.state.asked:
+        return _see_other(f"/a/{token}/map")
+    repository.save(token, undo(stored.state))
+    return _see_other(f"/a/{token}/q")
+
+
+# --- results ----------------------------------------------------------------------------------------
+
+
+@router.get("/a/{token}/result", response_class=HTMLResponse)
+def result_page(
+    request: Request, token: Token, model: ModelDep, repository: RepositoryDep, settings: SettingsDep
+) -> HTMLResponse:
+    stored = _load(repository, token)
+    outcome = result(model, stored.state)
+    level = outcome.triage.level
+    copy = LEVEL_COPY[level]
+    main_reasons = [r for r in outcome.triage.reasons if r.level is level]
+    other_reasons = [r for r in outcome.triage.reasons if r.level is not level and r.rule_id]
+    return _render(
+        request,
+        "result.html",
+        {
+            "token": token,
+            "level": level.value,
+            "tone": copy["tone"],
+            "title": copy["title"],
+            "action": copy["action"].format(number=settings.emergency_number),
+            "reasons": main_reasons,
+            "other_reasons": other_reasons,
+            "conditions": outcome.conditions[:5],
+            "findings": model.kb.findings,
+            "sources": model.kb.sources,
+            "questions": outcome.questions,
+            "resume_url": str(request.url_for("question_page", token=token)),
+        },
+    )
+
+
+@router.post("/a/{token}/delete", response_class=HTMLResponse, response_model=None)
+async def delete_submit(request: Request, token: Token, repository: RepositoryDep) -> Response:
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    _load(repository, token)
+    repository.delete(token)
+    return _render(request, "deleted.html", {})

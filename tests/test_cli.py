@@ -1,0 +1,148 @@
+"""The command line: case runs, evaluation, and clear errors (exit 2) on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hipnerve.cli import app
+
+runner = CliRunner()
+
+SCIATICA = {
+    "id": "cli_sciatica",
+    "age": 38,
+    "sex": "male",
+    "present": [
+        "pain_low_back",
+        "pain_buttock",
+        "pain_back_thigh",
+        "pain_below_knee",
+        "numb_outer_leg_top_foot",
+    ],
+    "absent": ["saddle_numbness", "bladder_difficulty", "fever"],
+    "expected_conditions": ["lumbar_radiculopathy_l5"],
+    "expected_triage": "consultation",
+    "source": "CLI test fixture (not a vignette)",
+}
+
+
+def _write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_assess_case_json_has_the_documented_keys(tmp_path: Path) -> None:
+    case = _write(tmp_path, "case.json", [json.dumps(SCIATICA)])
+    result = runner.invoke(app, ["assess", "--case", str(case), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["triage"]["level"] in {
+        "self_care",
+        "consultation",
+        "consultation_24",
+        "emergency",
+        "emergency_ambulance",
+    }
+    assert payload["triage"]["reasons"]
+    assert {"id", "name", "probability"} <= set(payload["conditions"][0])
+    probabilities = [c["probability"] for c in payload["conditions"]]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert payload["questions"] == len(payload["transcript"]) > 0
+    assert {"question", "answer"} <= set(payload["transcript"][0])
+
+
+def test_assess_case_renders_a_result_screen(tmp_path: Path) -> None:
+    case = _write(tmp_path, "case.json", [json.dumps(SCIATICA)])
+    result = runner.invoke(app, ["assess", "--case", str(case)])
+    assert result.exit_code == 0, result.output
+    assert "Possible causes" in result.output and "not a diagnosis" in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"present": ["no_such_finding"]}, "no_such_finding"),
+        ({"age": 17}, "age"),
+        ({"age": 121}, "age"),
+        ({"sex": "x"}, "sex"),
+        ({"age": "forty"}, "age"),
+    ],
+)
+def test_assess_bad_case_is_a_clear_error(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    case = _write(tmp_path, "case.json", [json.dumps(SCIATICA | change)])
+    result = runner.invoke(app, ["assess", "--case", str(case), "--json"])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_assess_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["assess", "--case", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_evaluate_reports_bad_lines_and_still_evaluates_the_rest(tmp_path: Path) -> None:
+    good = json.dumps(SCIATICA)
+    other = json.dumps(SCIATICA | {"id": "cli_other", "age": 44})
+    path = _write(
+        tmp_path,
+        "cases.jsonl",
+        [good, "{not json", json.dumps(SCIATICA | {"id": "x", "age": 16}), other],
+    )
+    result = runner.invoke(app, ["evaluate", str(path), "--json"])
+    assert result.exit_code == 2
+    output = result.output
+    payload = json.loads(output[output.index("{") : output.rindex("}") + 1])
+    assert payload["n"] == 2
+    assert any(":2:" in p and "JSON" in p for p in payload["problems"])
+    assert any(":3:" in p and "age" in p for p in payload["problems"])
+
+
+def test_evaluate_missing_file_is_reported(tmp_path: Path) -> None:
+    good = _write(tmp_path, "good.jsonl", [json.dumps(SCIATICA)])
+    result = runner.invoke(app, ["evaluate", str(good), str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2
+    assert "missing.jsonl" in result.output and "not found" in result.output
+
+
+def test_evaluate_json_keys_with_ceiling(tmp_path: Path) -> None:
+    path = _write(tmp_path, "cases.jsonl", [json.dumps(SCIATICA)])
+    result = runner.invoke(app, ["evaluate", str(path), "--json", "--ask-all"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    keys = {
+        "n",
+        "top1",
+        "top3",
+        "triage_exact",
+        "under_triage",
+        "under_triage_emergency",
+        "over_triage",
+        "questions_median",
+        "questions_p90",
+        "brier",
+    }
+    assert keys <= set(payload)
+    assert keys <= set(payload["ask_all"])
+    assert payload["ask_all"]["questions_median"] >= payload["questions_median"]
+    assert "lumbar_radiculopathy_l5" in payload["per_condition_recall"]
+
+
+def test_kb_check_on_missing_directory(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["kb", "check", "--path", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_interactive_assess_with_back_and_why() -> None:
+    # age, sex, then: ? (why) on the first screen, answer none, back, answer none again, then "d" to the end.
+    script = "\n".join(["44", "female", "?", "0", "b", "0"] + ["d"] * 60) + "\n"
+    result = runner.invoke(app, ["assess"], input=script)
+    assert result.exit_code == 0, result.output
+    assert "Why we ask" in result.output
+    assert result.output.count("Question 1") >= 2  # went back to the first screen
+    assert "Possible causes" in result.output

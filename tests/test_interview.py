@@ -1,0 +1,111 @@
+"""The interview state machine: red flags first, answer, undo, serialise, stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from hipnerve.engine.model import Choice, Model
+from hipnerve.engine.questions import question_units
+from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError, UnknownFindingError
+from hipnerve.interview.session import InterviewState, answer, assess, result, start_interview, undo
+
+
+def _answer_all_no(model: Model, state: InterviewState) -> InterviewState:
+    step = assess(model, state)
+    assert step.question is not None
+    return answer(model, state, step.question.id, {i.finding: Choice.ABSENT for i in step.question.items})
+
+
+def test_red_flag_screens_come_first_in_order(model: Model) -> None:
+    red = [u.id for u in question_units(model) if u.red_flag]
+    assert len(red) >= 4
+    state = start_interview(model, 50, "female", {"pain_below_knee": "present", "numb_outer_leg_top_foot": "present"})
+    asked = []
+    for _ in red:
+        step = assess(model, state)
+        assert step.question is not None and step.question.red_flag
+        asked.append(step.question.id)
+        state = _answer_all_no(model, state)
+    assert asked == red
+    follow_up = assess(model, state).question
+    assert follow_up is not None and not follow_up.red_flag
+
+
+def test_a_grouped_screen_counts_as_one_question(model: Model) -> None:
+    state = _answer_all_no(model, start_interview(model, 40, "male"))
+    assert len(state.asked) == 1
+    assert len(state.asked[0].findings) > 1
+
+
+def test_undo_restores_the_previous_state(model: Model) -> None:
+    start = start_interview(model, 40, "male", {"pain_buttock": "present"})
+    after = _answer_all_no(model, _answer_all_no(model, start))
+    back = undo(undo(after))
+    assert back == start
+    assert back.evidence_map() == {"pain_buttock": Choice.PRESENT}
+
+
+def test_undo_with_nothing_answered_is_a_clear_error(model: Model) -> None:
+    with pytest.raises(InterviewStateError, match="nothing to undo"):
+        undo(start_interview(model, 40, "male"))
+
+
+def test_state_round_trips_through_json(model: Model) -> None:
+    state = _answer_all_no(model, start_interview(model, 66, "female", {"pain_groin": "present"}))
+    restored = InterviewState.model_validate_json(state.model_dump_json())
+    assert restored == state
+    assert assess(model, restored).question == assess(model, state).question
+
+
+def test_initial_evidence_is_validated(model: Model) -> None:
+    with pytest.raises(UnknownFindingError, match="no_such"):
+        start_interview(model, 40, "male", {"no_such": "present"})
+    with pytest.raises(InvalidDemographicsError):
+        start_interview(model, 40, "other")
+    with pytest.raises(InvalidDemographicsError):
+        start_interview(model, 12, "female")
+
+
+def test_answering_the_same_screen_twice_is_refused(model: Model) -> None:
+    state = start_interview(model, 40, "male")
+    step = assess(model, state)
+    assert step.question is not None
+    state = answer(model, state, step.question.id, {})
+    with pytest.raises(InterviewStateError, match="already answered"):
+        answer(model, state, step.question.id, {})
+
+
+def test_answer_outside_the_screen_is_refused(model: Model) -> None:
+    state = start_interview(model, 40, "male")
+    step = assess(model, state)
+    assert step.question is not None
+    with pytest.raises(InterviewStateError, match="not part of question"):
+        answer(model, state, step.question.id, {"pain_groin": Choice.PRESENT})
+
+
+def test_interview_stops_and_gives_a_ranked_result(model: Model) -> None:
+    state = start_interview(model, 35, "male", {"pain_below_knee": "present"})
+    for _ in range(60):
+        step = assess(model, state)
+        if step.should_stop:
+            break
+        state = _answer_all_no(model, state)
+    assert assess(model, state).should_stop
+    outcome = result(model, state)
+    probabilities = [c.probability for c in outcome.conditions]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert outcome.questions == len(state.asked) <= model.kb.manifest.engine.max_questions
+
+
+def test_emergency_allows_only_a_few_optional_questions_after_the_red_flag_screens(model: Model) -> None:
+    state = start_interview(model, 45, "male")
+    step = assess(model, state)
+    assert step.question is not None and step.question.id == "rf_cauda_equina"
+    state = answer(model, state, "rf_cauda_equina", {"saddle_numbness": Choice.PRESENT})
+    red_flag_screens = sum(1 for u in question_units(model) if u.red_flag)
+    extra = model.kb.manifest.engine.emergency_extra_questions
+    while not (step := assess(model, state)).should_stop:
+        assert step.triage.level.value == "emergency"  # the go-now advice stands on every screen
+        state = _answer_all_no(model, state)
+    assert len(state.asked) <= red_flag_screens + extra
+    assert step.triage.level.value == "emergency"

@@ -1,0 +1,110 @@
+"""Triage is monotone: no answer can lower the level below a red flag that has fired."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hipnerve.engine.inference import score
+from hipnerve.engine.model import Choice, Patient, Sex, default_model
+from hipnerve.kb.models import TriageLevel
+from hipnerve.triage.rules import fired_rules, holds, triage
+
+MODEL = default_model()
+FINDINGS = sorted(MODEL.kb.findings)
+RULES = MODEL.kb.triage.rules
+
+evidence_strategy = st.dictionaries(st.sampled_from(FINDINGS), st.sampled_from(list(Choice)), max_size=40)
+patient_strategy = st.builds(Patient, st.integers(18, 120), st.sampled_from(list(Sex)))
+
+
+def _minimal_trigger(rule_index: int, patient: Patient) -> set[str]:
+    """A set of present findings that makes the rule fire for this patient (if one exists)."""
+    rule = RULES[rule_index]
+    from hipnerve.kb.models import AgeAtLeast, AllOf, AnyOf, SexIs
+
+    def build(expr) -> set[str] | None:  # type: ignore[no-untyped-def]
+        if isinstance(expr, str):
+            return {expr}
+        if isinstance(expr, AllOf):
+            parts = [build(p) for p in expr.all]
+            return None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+        if isinstance(expr, AnyOf):
+            for p in expr.any:
+                found = build(p)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(expr, AgeAtLeast):
+            return set() if patient.age >= expr.age_at_least else None
+        if isinstance(expr, SexIs):
+            return set() if patient.sex.value == expr.sex else None
+        return None
+
+    found = build(rule.when)
+    return found if found is not None else set()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rule_index=st.integers(0, len(RULES) - 1), patient=patient_strategy, other=evidence_strategy)
+def test_red_flag_level_survives_any_other_answers(rule_index: int, patient: Patient, other: dict[str, Choice]) -> None:
+    rule = RULES[rule_index]
+    trigger = _minimal_trigger(rule_index, patient)
+    if not holds(rule.when, trigger, patient):
+        return  # this rule cannot fire for this patient (age/sex condition)
+    evidence = dict(other) | dict.fromkeys(trigger, Choice.PRESENT)
+    result = triage(MODEL, patient, evidence, score(MODEL, patient, evidence))
+    assert result.level.rank >= rule.level.rank
+    assert rule.id in {r.rule_id for r in result.reasons}
+
+
+@settings(max_examples=200, deadline=None)
+@given(patient=patient_strategy, before=evidence_strategy, extra=evidence_strategy)
+def test_more_answers_never_unfire_a_rule(
+    patient: Patient, before: dict[str, Choice], extra: dict[str, Choice]
+) -> None:
+    # Extra answers may only add to what is known: a present finding stays present.
+    merged = dict(extra) | before
+    fired_before = {r.id for r in fired_rules(MODEL, patient, before)}
+    fired_after = {r.id for r in fired_rules(MODEL, patient, merged)}
+    assert fired_before <= fired_after
+    level_before = max((r.level.rank for r in fired_rules(MODEL, patient, before)), default=0)
+    after = triage(MODEL, patient, merged, score(MODEL, patient, merged))
+    assert after.level.rank >= level_before
+
+
+@settings(max_examples=200, deadline=None)
+@given(patient=patient_strategy, evidence=evidence_strategy)
+def test_probabilities_stay_in_open_interval(patient: Patient, evidence: dict[str, Choice]) -> None:
+    for item in score(MODEL, patient, evidence):
+        assert 0.0 < item.probability < 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    patient=patient_strategy,
+    evidence=evidence_strategy,
+    unknown=st.sets(st.sampled_from(FINDINGS), max_size=30),
+)
+def test_dont_know_changes_nothing(patient: Patient, evidence: dict[str, Choice], unknown: set[str]) -> None:
+    base = {f: c for f, c in evidence.items() if c is not Choice.UNKNOWN}
+    padded = base | {f: Choice.UNKNOWN for f in unknown if f not in base}
+    scores_a = score(MODEL, patient, base)
+    scores_b = score(MODEL, patient, padded)
+    assert [s.probability for s in scores_a] == [s.probability for s in scores_b]
+    assert triage(MODEL, patient, base, scores_a).level is triage(MODEL, patient, padded, scores_b).level
+
+
+def test_every_rule_cites_a_source_and_red_flags_reach_emergency() -> None:
+    levels = {r.level for r in RULES}
+    assert TriageLevel.EMERGENCY in levels and TriageLevel.EMERGENCY_AMBULANCE in levels
+    for rule in RULES:
+        assert rule.source in MODEL.kb.sources
+
+
+def test_saddle_numbness_is_an_emergency_whatever_else() -> None:
+    patient = Patient(40, Sex.MALE)
+    reassuring = dict.fromkeys(FINDINGS, Choice.ABSENT) | {"saddle_numbness": Choice.PRESENT}
+    result = triage(MODEL, patient, reassuring, score(MODEL, patient, reassuring))
+    assert result.level is TriageLevel.EMERGENCY
+    assert "cauda_equina_sphincter_or_saddle" in result.red_flags

@@ -1,0 +1,112 @@
+"""The patient pages without JavaScript: forms, redirects, CSRF, errors, resume."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "form without a CSRF field"
+    return match.group(1)
+
+
+def _start(client: TestClient, age: str = "45", sex: str = "female") -> tuple[str, str]:
+    page = client.get("/")
+    csrf = _csrf(page.text)
+    response = client.post("/start", data={"csrf": csrf, "age": age, "sex": sex, "consent": "yes"})
+    assert response.status_code == 200 and "/map" in str(response.url), response.text
+    token = str(response.url).split("/a/")[1].split("/")[0]
+    return token, csrf
+
+
+def test_start_page_explains_what_this_is(client: TestClient) -> None:
+    html = client.get("/").text
+    assert "Not a diagnosis" in html and "999" in html
+    assert "<script>" not in html and 'style="' not in html  # CSP: no inline scripts or styles
+
+
+def test_start_validation_names_each_field(client: TestClient) -> None:
+    csrf = _csrf(client.get("/").text)
+    response = client.post("/start", data={"csrf": csrf, "age": "abc", "sex": ""})
+    assert response.status_code == 400
+    assert "Please enter your age" in response.text
+    assert "Please choose female or male" in response.text
+    assert "Please tick the box" in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_form_without_matching_csrf_is_refused(client: TestClient) -> None:
+    client.get("/")
+    response = client.post("/start", data={"csrf": "forged", "age": "40", "sex": "male", "consent": "yes"})
+    assert response.status_code == 403 and "expired" in response.text
+
+
+def test_body_map_marks_become_findings_and_persist(client: TestClient) -> None:
+    token, csrf = _start(client)
+    marks = ["pain:back_thigh:left", "numbness:top_of_foot:left", "numbness:big_toe:left", "pain:calf:right"]
+    response = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": marks})
+    assert response.status_code == 200 and str(response.url).endswith("/q")
+    stored = client.get(f"/api/v1/assessments/{token}").json()
+    assert stored["questions_asked"] == 0
+    again = client.get(f"/a/{token}/map").text
+    for mark in marks:
+        assert f'value="{mark}" checked' in again
+
+
+def test_bad_body_map_mark_is_a_friendly_400(client: TestClient) -> None:
+    token, csrf = _start(client)
+    response = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["pain:elbow:left"]})
+    assert response.status_code == 400 and "unknown body map region" in response.text
+
+
+def test_whole_interview_without_javascript(client: TestClient) -> None:
+    token, csrf = _start(client, age="52", sex="male")
+    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["pain:buttock:left"]})
+    for _ in range(40):
+        if "/result" in str(page.url):
+            break
+        question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        if 'name="answer"' in page.text:
+            page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "answer": "unknown"})
+        else:
+            page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "dont_know"})
+    assert "/result" in str(page.url)
+    assert "Possible causes" in page.text and "<meter" in page.text
+    assert "Why this result?" in page.text
+    assert f"/a/{token}/q" in page.text  # resume link
+
+
+def test_back_from_first_question_returns_to_the_map(client: TestClient) -> None:
+    token, csrf = _start(client)
+    client.post(f"/a/{token}/map", data={"csrf": csrf})
+    response = client.post(f"/a/{token}/back", data={"csrf": csrf})
+    assert str(response.url).endswith("/map")
+
+
+def test_emergency_result_page_says_what_to_do(client: TestClient) -> None:
+    token, csrf = _start(client, age="39", sex="male")
+    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["numbness:saddle:centre"]})
+    for _ in range(10):
+        if "/result" in str(page.url):
+            break
+        question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        ticked = re.findall(r'name="present" value="([^"]+)"\s+checked', page.text)  # as a browser would send
+        page = client.post(
+            f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "submit", "present": ticked}
+        )
+    assert "Go to an emergency department now" in page.text
+    assert 'role="alert"' in page.text and "999" in page.text
+
+
+def test_unknown_token_is_a_friendly_404(client: TestClient) -> None:
+    response = client.get("/a/" + "A" * 43 + "/q")
+    assert response.status_code == 404 and "could not find" in response.text
+
+
+def test_delete_removes_the_assessment(client: TestClient) -> None:
+    token, csrf = _start(client)
+    assert client.post(f"/a/{token}/delete", data={"csrf": csrf}).status_code == 200
+    assert client.get(f"/a/{token}/q").status_code == 404

@@ -47,7 +47,7 @@ def _evidence_line(model: Model, items: Sequence[Contribution]) -> str:
     for item in items:
         finding = model.kb.findings[item.finding]
         said = "yes" if item.choice is Choice.PRESENT else "no"
-        parts.append(f"{finding.label} ({said}, ×{item.ratio:.1f})")
+        parts.append(f"{finding.text.rstrip('?')} — you said {said} (×{item.ratio:.1f})")
     return "; ".join(parts) if parts else "-"
 
 

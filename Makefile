@@ -3,7 +3,7 @@
 UV ?= python3 -m uv
 PY := $(UV) run --frozen
 
-.PHONY: install run assess test check lint typecheck kb-check evaluate baseline bench clean
+.PHONY: install system-deps run assess test check lint typecheck kb-check evaluate baseline bench clean
 
 install:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -21,7 +21,10 @@ check: install
 	$(PY) mypy src/hipnerve
 	$(PY) hipnerve kb check
 
-test: check
+system-deps:
+	bash scripts/system-deps.sh
+
+test: check system-deps
 	$(PY) pytest -q
 
 evaluate: install

@@ -109,3 +109,29 @@ def test_emergency_allows_only_a_few_optional_questions_after_the_red_flag_scree
         state = _answer_all_no(model, state)
     assert len(state.asked) <= red_flag_screens + extra
     assert step.triage.level.value == "emergency"
+
+
+def test_body_map_marks_make_findings_and_unmarked_regions_count_as_no(model: Model) -> None:
+    from hipnerve.interview.bodymap import set_body_map
+
+    state = start_interview(model, 40, "male")
+    state = set_body_map(
+        model, state, ["numbness:top_of_foot:left", "numbness:big_toe:left", "pain:calf:right", "pain:calf:left"]
+    )
+    evidence = state.evidence_map()
+    assert evidence["numb_outer_leg_top_foot"] is Choice.PRESENT and evidence["numb_big_toe"] is Choice.PRESENT
+    assert evidence["pain_calf"] is Choice.PRESENT and evidence["pain_below_knee"] is Choice.PRESENT
+    assert evidence["leg_pain_both_legs"] is Choice.PRESENT  # both calves marked
+    assert evidence["numb_outer_thigh"] is Choice.ABSENT  # unmarked location: no
+    assert "saddle_numbness" not in evidence  # a red flag is never inferred absent: it is always asked
+    assert state.body_map == ("numbness:big_toe:left", "numbness:top_of_foot:left", "pain:calf:left", "pain:calf:right")
+
+
+def test_body_map_rejects_bad_marks(model: Model) -> None:
+    from hipnerve.exceptions import InputError
+    from hipnerve.interview.bodymap import set_body_map
+
+    state = start_interview(model, 40, "male")
+    for bad in ["pain:elbow:left", "pain:knee:centre", "numbness:knee:left", "itch:calf:left"]:
+        with pytest.raises(InputError):
+            set_body_map(model, state, [bad])

@@ -347,3 +347,7 @@ def main() -> None:
     except HipnerveError as exc:  # a last guard: our own errors never end in a traceback
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -55,6 +55,14 @@ def marks_to_evidence(model: Model, marks: Iterable[Mark]) -> dict[str, Choice]:
     for symptom, finding in (("pain", bilateral.pain), ("numbness", bilateral.numbness)):
         if {"left", "right"} <= sides[symptom]:  # type: ignore[index]
             evidence[finding] = Choice.PRESENT
+    # The map asks the person to mark every place, so an unmarked region counts as "no" for the
+    # location screens. Never for a red-flag finding: those are always asked explicitly (CKS:
+    # people may not mention saddle numbness unless asked).
+    red_flag_groups = {g.id for g in model.kb.groups.values() if g.red_flag_screen}
+    for region in model.kb.bodymap.regions:
+        for finding in (*region.pain, *region.numbness):
+            if finding not in evidence and model.kb.findings[finding].group not in red_flag_groups:
+                evidence[finding] = Choice.ABSENT
     return evidence
 
 

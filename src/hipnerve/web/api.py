@@ -28,7 +28,7 @@ from hipnerve.triage.rules import TriageResult
 from hipnerve.web import schemas as s
 from hipnerve.web.deps import ModelDep, RepositoryDep
 
-router = APIRouter(prefix="/api/v1", tags=["api v1"])
+router = APIRouter(prefix="/api/v1", tags=["api v1"], responses=s.ERROR_RESPONSES)
 
 CHOICES = [
     s.ChoiceOut(id="present", label="Yes"),

@@ -184,4 +184,25 @@ def create_app(
         )
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.openapi = lambda: _openapi_with_knowledge_ids(app, model)  # type: ignore[method-assign]
     return app
+
+
+def _openapi_with_knowledge_ids(app: FastAPI, model: Model) -> dict[str, Any]:
+    """The OpenAPI document, with the knowledge base's ids as enums, so clients (and schemathesis)
+    know exactly which finding, condition and question ids are valid."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    from hipnerve.engine.questions import question_units
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema["components"]["schemas"]
+    findings = sorted(model.kb.findings)
+    components["EvidenceIn"]["properties"]["id"]["enum"] = findings
+    components["ExplainIn"]["properties"]["target"]["enum"] = sorted(model.kb.conditions)
+    components["AnswerIn"]["properties"]["question_id"]["enum"] = [u.id for u in question_units(model)]
+    components["AnswerIn"]["properties"]["answers"]["propertyNames"] = {"enum": findings}
+    app.openapi_schema = schema
+    return schema

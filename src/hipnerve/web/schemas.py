@@ -6,13 +6,23 @@ back as a 422 naming the field, never as a silently coerced value.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 ChoiceId = Literal["present", "absent", "unknown"]
 SourceId = Literal["initial", "predefined", "red_flags", "suggest"]
 Level = Literal["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts 18.0 as an integer; ``true``, ``"18"`` and 18.5 are still refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class StrictIn(BaseModel):
@@ -30,7 +40,7 @@ class EvidenceIn(StrictIn):
 
 
 class CaseIn(StrictIn):
-    age: int = Field(ge=18, le=120, description="Age in whole years; hipnerve is for adults.")
+    age: WholeNumber = Field(ge=18, le=120, description="Age in whole years; hipnerve is for adults.")
     sex: Literal["female", "male"]
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=300)
 
@@ -157,7 +167,7 @@ class InfoOut(Out):
 
 
 class AssessmentCreate(StrictIn):
-    age: int = Field(ge=18, le=120)
+    age: WholeNumber = Field(ge=18, le=120)
     sex: Literal["female", "male"]
     consent_to_store: bool = Field(description="The person agreed that their answers may be stored.")
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=300)
@@ -185,3 +195,26 @@ class ResultOut(Out):
     questions_asked: int
     knowledge_base_version: str
     disclaimer: str
+
+
+class FieldErrorOut(Out):
+    field: str
+    loc: list[str]
+    msg: str
+
+
+class ErrorOut(Out):
+    """Every error body: ``detail`` says what was wrong, naming the field where there is one."""
+
+    detail: str
+    field: str | None = None
+    errors: list[FieldErrorOut] | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "The body could not be read (not UTF-8 JSON)"},
+    404: {"model": ErrorOut, "description": "No such assessment"},
+    409: {"model": ErrorOut, "description": "The step does not fit the interview's state"},
+    413: {"model": ErrorOut, "description": "Request body too large"},
+    422: {"model": ErrorOut, "description": "Invalid input; `detail` names the field"},
+}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from hipnerve.engine.inference import ConditionScore
 from hipnerve.engine.model import Choice, Model, Patient
@@ -70,14 +71,20 @@ def _could_hold(expr: RuleExpr, present: set[str], open_findings: set[str], pati
     return holds(expr, present | open_findings, patient)
 
 
-def _mentions(expr: RuleExpr) -> set[str]:
+def _walk(expr: RuleExpr) -> frozenset[str]:
     if isinstance(expr, str):
-        return {expr}
+        return frozenset({expr})
     if isinstance(expr, AllOf):
-        return set().union(*(_mentions(p) for p in expr.all))
+        return frozenset().union(*(_walk(p) for p in expr.all))
     if isinstance(expr, AnyOf):
-        return set().union(*(_mentions(p) for p in expr.any))
-    return set()
+        return frozenset().union(*(_walk(p) for p in expr.any))
+    return frozenset()
+
+
+@cache
+def _mentions(rule: TriageRule) -> frozenset[str]:
+    """Finding ids a rule mentions (rules are frozen, so this is computed once per rule)."""
+    return _walk(rule.when)
 
 
 def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> frozenset[str]:
@@ -93,7 +100,7 @@ def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, C
     for rule in model.kb.triage.rules:
         if rule.level.rank < TriageLevel.CONSULTATION_24.rank:
             continue
-        mentioned = _mentions(rule.when)
+        mentioned = _mentions(rule)
         if mentioned.isdisjoint(present) or holds(rule.when, present, patient):
             continue
         if _could_hold(rule.when, present, open_findings, patient):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Response, status
+from pydantic import BaseModel
 
 from hipnerve import __version__
 from hipnerve.engine.inference import Contribution
@@ -35,6 +36,12 @@ CHOICES = [
     s.ChoiceOut(id="absent", label="No"),
     s.ChoiceOut(id="unknown", label="Don't know"),
 ]
+
+
+def json_response(body: BaseModel, status_code: int = 200) -> Response:
+    """Serialise once with pydantic. The route's ``response_model`` still documents (and, through
+    schemathesis, tests) the shape; returning a Response skips FastAPI's second validation pass."""
+    return Response(body.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
 def _source(source: Source) -> s.SourceOut:
@@ -93,21 +100,23 @@ def _state(model: Model, case: s.CaseIn) -> InterviewState:
 
 
 @router.post("/diagnosis", response_model=s.DiagnosisOut, summary="Next question and ranked conditions")
-def diagnosis(case: s.CaseIn, model: ModelDep) -> s.DiagnosisOut:
+async def diagnosis(case: s.CaseIn, model: ModelDep) -> Response:
     state = _state(model, case)
     step = assess(model, state)
-    return s.DiagnosisOut(
-        question=question_out(step.question),
-        conditions=conditions_out(model, step),
-        should_stop=step.should_stop,
-        stop_reason=step.next.reason if step.should_stop else None,
-        questions_asked=len(state.asked),
+    return json_response(
+        s.DiagnosisOut(
+            question=question_out(step.question),
+            conditions=conditions_out(model, step),
+            should_stop=step.should_stop,
+            stop_reason=step.next.reason if step.should_stop else None,
+            questions_asked=len(state.asked),
+        )
     )
 
 
 @router.post("/triage", response_model=s.TriageOut, summary="Triage level and the reasons that raised it")
-def triage(case: s.CaseIn, model: ModelDep) -> s.TriageOut:
-    return triage_out(assess(model, _state(model, case)).triage)
+async def triage(case: s.CaseIn, model: ModelDep) -> Response:
+    return json_response(triage_out(assess(model, _state(model, case)).triage))
 
 
 def _contribution(model: Model, item: Contribution) -> s.EvidenceContributionOut:
@@ -123,7 +132,7 @@ def _contribution(model: Model, item: Contribution) -> s.EvidenceContributionOut
 
 
 @router.post("/explain", response_model=s.ExplainOut, summary="Evidence for and against one condition")
-def explain(case: s.ExplainIn, model: ModelDep) -> s.ExplainOut:
+async def explain(case: s.ExplainIn, model: ModelDep) -> Response:
     if case.target not in model.kb.conditions:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"target: unknown condition id {case.target!r}")
     state = _state(model, case)
@@ -132,25 +141,29 @@ def explain(case: s.ExplainIn, model: ModelDep) -> s.ExplainOut:
     condition = model.kb.conditions[case.target]
     evidence = state.evidence_map()
     unconfirmed = [lik.finding for lik in condition.likelihoods if lik.finding not in evidence][:60]
-    return s.ExplainOut(
-        condition=s.ConditionOut(
-            id=condition.id,
-            name=condition.name,
-            clinician_name=condition.clinician_name,
-            probability=round(item.probability, 4),
-        ),
-        supporting_evidence=[_contribution(model, c) for c in item.contributions if c.log_lr > 0][:60],
-        conflicting_evidence=[_contribution(model, c) for c in item.contributions if c.log_lr < 0][:60],
-        unconfirmed_evidence=unconfirmed,
+    return json_response(
+        s.ExplainOut(
+            condition=s.ConditionOut(
+                id=condition.id,
+                name=condition.name,
+                clinician_name=condition.clinician_name,
+                probability=round(item.probability, 4),
+            ),
+            supporting_evidence=[_contribution(model, c) for c in item.contributions if c.log_lr > 0][:60],
+            conflicting_evidence=[_contribution(model, c) for c in item.contributions if c.log_lr < 0][:60],
+            unconfirmed_evidence=unconfirmed,
+        )
     )
 
 
 @router.post("/rationale", response_model=s.RationaleOut, summary="Why the next question is asked")
-def rationale(case: s.CaseIn, model: ModelDep) -> s.RationaleOut:
+async def rationale(case: s.CaseIn, model: ModelDep) -> Response:
     step = assess(model, _state(model, case))
     if step.question is None:
-        return s.RationaleOut(
-            type="none", question_id=None, why=None, expected_information_gain_bits=None, conditions_affected=[]
+        return json_response(
+            s.RationaleOut(
+                type="none", question_id=None, why=None, expected_information_gain_bits=None, conditions_affected=[]
+            )
         )
     kind: Literal["red_flag_screen", "rule_completion", "information_gain"]
     if step.question.red_flag:
@@ -166,17 +179,19 @@ def rationale(case: s.CaseIn, model: ModelDep) -> s.RationaleOut:
         if any(lik.finding in findings for lik in model.kb.conditions[c.condition_id].likelihoods)
     ]
     gain = step.next.gain if kind == "information_gain" else None
-    return s.RationaleOut(
-        type=kind,
-        question_id=step.question.id,
-        why=step.question.why,
-        expected_information_gain_bits=round(gain, 4) if gain is not None else None,
-        conditions_affected=affected,
+    return json_response(
+        s.RationaleOut(
+            type=kind,
+            question_id=step.question.id,
+            why=step.question.why,
+            expected_information_gain_bits=round(gain, 4) if gain is not None else None,
+            conditions_affected=affected,
+        )
     )
 
 
 @router.get("/findings", response_model=list[s.FindingOut], summary="Every finding the engine understands")
-def findings(model: ModelDep) -> list[s.FindingOut]:
+async def findings(model: ModelDep) -> list[s.FindingOut]:
     return [
         s.FindingOut(
             id=f.id,
@@ -192,7 +207,7 @@ def findings(model: ModelDep) -> list[s.FindingOut]:
 
 
 @router.get("/conditions", response_model=list[s.ConditionInfoOut], summary="Every condition with its codes")
-def conditions(model: ModelDep) -> list[s.ConditionInfoOut]:
+async def conditions(model: ModelDep) -> list[s.ConditionInfoOut]:
     return [
         s.ConditionInfoOut(
             id=c.id,
@@ -209,7 +224,7 @@ def conditions(model: ModelDep) -> list[s.ConditionInfoOut]:
 
 
 @router.get("/info", response_model=s.InfoOut, summary="Versions and knowledge-base size")
-def info(model: ModelDep) -> s.InfoOut:
+async def info(model: ModelDep) -> s.InfoOut:
     kb = model.kb
     return s.InfoOut(
         name="hipnerve",

@@ -7,9 +7,8 @@ for globals, so tests build apps on their own SQLite files or PostgreSQL databas
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -77,6 +76,35 @@ class BodyLimit:
             await _too_large(send, self.limit)
 
 
+class SecurityHeaders:
+    """Add the security headers to every response (a pure ASGI middleware: no per-request task)."""
+
+    _headers: ClassVar[list[tuple[bytes, bytes]]] = [
+        (k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = scope["path"].startswith(("/api/", "/a/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in self._headers if k not in present]
+                if private and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -127,15 +155,6 @@ def create_app(
     app.state.model = model
     app.state.repository = repository
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith("/api/") or request.url.path.startswith("/a/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc)
@@ -160,6 +179,11 @@ def create_app(
     from hipnerve.web.pages import router as pages_router
     from hipnerve.web.pages import templates
 
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness for load balancers, and the framework's ceiling in `make bench`."""
+        return {"status": "ok"}
+
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
@@ -183,6 +207,7 @@ def create_app(
             status_code=exc.status_code,
         )
 
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.openapi = lambda: _openapi_with_knowledge_ids(app, model)  # type: ignore[method-assign]
     return app

@@ -153,3 +153,20 @@ def test_reload_mid_interview_resumes_where_it_was(page: Page, server: str) -> N
     expect(page.locator(".progress-wrap p")).to_contain_text("Question 3")
     page.goto(resume.replace("/q", "/map"))
     expect(page.locator("input[value='pain:groin:right']")).to_be_checked()
+
+
+def test_error_deleted_and_validation_pages_are_accessible(page: Page, server: str, check: Check) -> None:
+    page.goto(server + "/")
+    page.click("button:has-text('Start')")  # nothing filled in
+    expect(page.locator(".errors")).to_contain_text("Please enter your age")
+    check(page, "start_with_errors")
+    page.goto(server + "/a/" + "A" * 43 + "/q")
+    expect(page.locator("h1")).to_contain_text("could not find")
+    check(page, "not_found")
+    _start(page, server, "30", "male")
+    page.click("button:has-text('Continue')")
+    page.goto(page.url.replace("/q", "/result"))
+    check(page, "result_self_care_or_consultation")
+    page.click("button:has-text('Delete my answers')")
+    expect(page.locator("h1")).to_contain_text("deleted")
+    check(page, "deleted")

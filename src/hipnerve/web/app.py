@@ -13,10 +13,11 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from hipnerve import __version__
 from hipnerve.config import Settings
@@ -83,6 +84,11 @@ class SecurityHeaders:
         (k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
     ]
 
+    # Swagger UI sets styles from script; only its page allows inline styles (never inline scripts).
+    _docs_headers: ClassVar[list[tuple[bytes, bytes]]] = [
+        (k, v.replace(b"style-src 'self'", b"style-src 'self' 'unsafe-inline'")) for k, v in _headers
+    ]
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -91,12 +97,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         private = scope["path"].startswith(("/api/", "/a/"))
+        docs = scope["path"] == "/docs"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(k, v) for k, v in self._headers if k not in present]
+                extra = self._docs_headers if docs else self._headers
+                headers += [(k, v) for k, v in extra if k not in present]
                 if private and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
@@ -144,6 +152,8 @@ def create_app(
         repository = SqlAssessmentRepository(make_sessions(engine))
 
     app = FastAPI(
+        docs_url=None,  # self-hosted below: no CDN, no inline script
+        redoc_url=None,
         title="hipnerve API",
         version=__version__,
         description=(
@@ -187,6 +197,15 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        return templates.TemplateResponse(request, "docs.html", {})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

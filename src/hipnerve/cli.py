@@ -90,17 +90,27 @@ def _read_case_file(path: Path, model: Model) -> Any:
 PROMPT_HELP = "numbers of the items that apply (e.g. 1 3), 0 = none, d = don't know, ? = why we ask, b = back, q = quit"
 
 
+def _command(reply: str, question: Question) -> str | None:
+    """The commands every prompt understands: quit, back, and ? (why we ask: prints, then 'again')."""
+    if reply in {"q", "quit", "exit"}:
+        return "quit"
+    if reply in {"b", "back"}:
+        return "back"
+    if reply == "?":
+        out.print(f"[cyan]Why we ask:[/] {question.why}")
+        return "again"
+    return None
+
+
 def _ask_group(question: Question) -> dict[str, Choice] | str:
     """Ask a tick-all-that-apply screen; return the answers or a command ('back', 'quit')."""
     while True:
         reply = out.input("[bold]> [/]").strip().lower()
-        if reply in {"q", "quit", "exit"}:
-            return "quit"
-        if reply in {"b", "back"}:
-            return "back"
-        if reply == "?":
-            out.print(f"[cyan]Why we ask:[/] {question.why}")
+        command = _command(reply, question)
+        if command == "again":
             continue
+        if command is not None:
+            return command
         if reply in {"d", "dk", "don't know", "dont know"}:
             return {item.finding: Choice.UNKNOWN for item in question.items}
         if reply in {"0", "none", "n", "no"}:
@@ -124,13 +134,11 @@ def _ask_single(question: Question) -> dict[str, Choice] | str:
     finding = question.items[0].finding
     while True:
         reply = out.input("[bold]y / n / d (don't know), ? why, b back > [/]").strip().lower()
-        if reply in {"q", "quit", "exit"}:
-            return "quit"
-        if reply in {"b", "back"}:
-            return "back"
-        if reply == "?":
-            out.print(f"[cyan]Why we ask:[/] {question.why}")
+        command = _command(reply, question)
+        if command == "again":
             continue
+        if command is not None:
+            return command
         mapping = {
             "y": Choice.PRESENT,
             "yes": Choice.PRESENT,

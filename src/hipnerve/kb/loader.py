@@ -102,6 +102,18 @@ def _validation_problems(file: str, error: ValidationError, raw: Any) -> list[Pr
     return problems
 
 
+def _register(
+    registry: dict[str, Any], files: dict[str, str], item_id: str, item: Any, file: str, kind: str
+) -> list[Problem]:
+    """Add an item by id; a second item with the same id is a problem naming both files."""
+    problems = []
+    if item_id in registry:
+        problems.append(Problem(file, item_id, f"duplicate {kind} id (also in {files[item_id]})"))
+    registry[item_id] = item
+    files.setdefault(item_id, file)
+    return problems
+
+
 def read_knowledge(path: Path | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read and validate every file; return the knowledge base (if it could be built) and problems."""
     root: Traversable = resources.files("hipnerve") / "knowledge" if path is None else path
@@ -135,28 +147,10 @@ def read_knowledge(path: Path | None = None) -> tuple[KnowledgeBase | None, list
                 bodymap = BodyMapFile.model_validate(raw)
             elif name.startswith("sources/"):
                 for source in SourcesFile.model_validate(raw).sources:
-                    if source.id in sources:
-                        problems.append(
-                            Problem(
-                                name,
-                                source.id,
-                                f"duplicate source id (also in {source_files[source.id]})",
-                            )
-                        )
-                    sources[source.id] = source
-                    source_files.setdefault(source.id, name)
+                    problems += _register(sources, source_files, source.id, source, name, "source")
             else:
                 condition = Condition.model_validate(raw)
-                if condition.id in conditions:
-                    problems.append(
-                        Problem(
-                            name,
-                            condition.id,
-                            f"duplicate condition id (also in {condition_files[condition.id]})",
-                        )
-                    )
-                conditions[condition.id] = condition
-                condition_files.setdefault(condition.id, name)
+                problems += _register(conditions, condition_files, condition.id, condition, name, "condition")
         except ValidationError as exc:
             problems.extend(_validation_problems(name, exc, raw))
 

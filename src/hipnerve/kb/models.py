@@ -124,7 +124,22 @@ class FindingCategory(StrEnum):
     SIGN = "sign"
 
 
-class FindingFrequency(Strict):
+class Evidence(Strict):
+    """Provenance attached to every number."""
+
+    source: Identifier
+    setting: Setting
+    estimate: bool = False
+    reasoning: str | None = None
+
+    @model_validator(mode="after")
+    def _estimate_has_reasoning(self) -> Evidence:
+        if self.estimate and not (self.reasoning and len(self.reasoning) >= 15):
+            raise ValueError("an estimate must give its reasoning (15+ characters)")
+        return self
+
+
+class FindingFrequency(Evidence):
     """How often the finding is present among people in our population (adults with hip pain and/or
     leg numbness, tingling or weakness) — the false-positive rate for any one rare condition.
 
@@ -134,16 +149,6 @@ class FindingFrequency(Strict):
     """
 
     value: StrictFloat = Field(gt=0, lt=1)
-    source: Identifier
-    setting: Setting
-    estimate: bool = False
-    reasoning: str | None = None
-
-    @model_validator(mode="after")
-    def _estimate_has_reasoning(self) -> FindingFrequency:
-        if self.estimate and not (self.reasoning and len(self.reasoning) >= 15):
-            raise ValueError("an estimated frequency must give its reasoning (15+ characters)")
-        return self
 
 
 class Finding(Strict):
@@ -186,21 +191,6 @@ class FindingsFile(Strict):
     groups: tuple[FindingGroup, ...]
     findings: tuple[Finding, ...]
     clusters: tuple[Cluster, ...] = ()
-
-
-class Evidence(Strict):
-    """Provenance attached to every number."""
-
-    source: Identifier
-    setting: Setting
-    estimate: bool = False
-    reasoning: str | None = None
-
-    @model_validator(mode="after")
-    def _estimate_has_reasoning(self) -> Evidence:
-        if self.estimate and not (self.reasoning and len(self.reasoning) >= 15):
-            raise ValueError("an estimate must give its reasoning (15+ characters)")
-        return self
 
 
 class PriorBand(Strict):

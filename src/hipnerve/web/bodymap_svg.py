@@ -84,3 +84,13 @@ def back_shapes() -> tuple[Shape, ...]:
         Shape("saddle", "centre", 88, 140, 24, 22, 10),
     ]
     return tuple(_leg_back("left", 28, True) + _leg_back("right", 110, False) + centre)
+
+
+@cache
+def silhouette(view: str) -> tuple[Shape, ...]:
+    """A faint outline of the lower body drawn behind the regions, so the map reads as a body."""
+    trunk = Shape("body", "centre", 40, 28 if view == "back" else 60, 120, 96 if view == "back" else 70, 22)
+    hips = Shape("body", "centre", 22, 92, 156, 62, 26)
+    legs = [Shape("body", "centre", x, 120, 70, 282, 24) for x in (24, 106)]
+    feet = [Shape("body", "centre", x, 386, 70, 36, 14) for x in (22, 106)]
+    return (trunk, hips, *legs, *feet)

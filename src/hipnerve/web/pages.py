@@ -28,7 +28,7 @@ from hipnerve.interview.session import (
 )
 from hipnerve.kb.models import TriageLevel
 from hipnerve.storage.repository import NotFound, StoredAssessment
-from hipnerve.web.bodymap_svg import back_shapes, front_shapes
+from hipnerve.web.bodymap_svg import back_shapes, front_shapes, silhouette
 from hipnerve.web.deps import ModelDep, RepositoryDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
@@ -157,6 +157,7 @@ def map_page(request: Request, token: Token, model: ModelDep, repository: Reposi
             "regions": regions,
             "front": front_shapes(),
             "back": back_shapes(),
+            "outline": {"front": silhouette("front"), "back": silhouette("back")},
             "marked": set(stored.state.body_map),
             "error": None,
         },

@@ -1,7 +1,8 @@
 """Engine benchmark: interview step latency and evaluation throughput. Prints figures only.
 
-Run with `make bench`. A "step" is one call of `assess` (score every condition, triage, choose the
-next question) on states taken from real vignette interviews, so the evidence sizes are realistic.
+Run with `make bench`. A "step" is one call of `assess(explain=False)` (score every condition,
+triage, choose the next question: what an interview step does) on states taken from real vignette
+interviews, so the evidence sizes are realistic.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def main() -> None:
     for _ in range(repeats):
         for state in states:
             start = time.perf_counter()
-            assess(model, state)
+            assess(model, state, explain=False)
             timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     p50 = statistics.median(timings)

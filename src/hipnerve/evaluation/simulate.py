@@ -47,7 +47,7 @@ def run_case(model: Model, case: Case, ask_all: bool = False) -> CaseRun:
     state = start_interview(model, case.age, case.sex)
     transcript: list[TranscriptLine] = []
     while True:
-        step = assess(model, state, ask_all=ask_all)
+        step = assess(model, state, ask_all=ask_all, explain=False)
         if step.question is None:
             break
         findings = tuple(item.finding for item in step.question.items)

@@ -15,7 +15,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hipnerve.engine.inference import ConditionScore, Contribution, rank, score
+from hipnerve.engine.fast import priors, probabilities
+from hipnerve.engine.inference import ConditionScore, Contribution, logit, rank, score
 from hipnerve.engine.model import Choice, Model, Patient, Sex
 from hipnerve.engine.questions import NextQuestion, QuestionUnit, choose_next, question_units, unit_by_id
 from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError
@@ -147,10 +148,22 @@ class Step:
         return self.next.should_stop
 
 
-def assess(model: Model, state: InterviewState, ask_all: bool = False) -> Step:
+def _fast_scores(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> list[ConditionScore]:
+    """Probabilities without explanations, from the vectorised engine (same figures)."""
+    probs = probabilities(model, patient, evidence).tolist()
+    prior = priors(model, patient.age, patient.sex).tolist()
+    return [
+        ConditionScore(condition_id, prior[i], logit(p), p, ())
+        for i, (condition_id, p) in enumerate(zip(model.condition_ids, probs, strict=True))
+    ]
+
+
+def assess(model: Model, state: InterviewState, ask_all: bool = False, explain: bool = True) -> Step:
+    """Score, triage and choose the next question. ``explain=False`` skips building the per-finding
+    contributions (the hot path of an interview step); scores then carry no contributions."""
     evidence = state.evidence_map()
     patient = state.patient
-    scores = score(model, patient, evidence)
+    scores = score(model, patient, evidence) if explain else _fast_scores(model, patient, evidence)
     result = triage(model, patient, evidence, scores)
     emergency = result.level.rank >= TriageLevel.EMERGENCY.rank
     nxt = choose_next(

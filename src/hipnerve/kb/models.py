@@ -32,10 +32,10 @@ class TriageLevel(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _LEVEL_ORDER.index(self)
+        return _LEVEL_RANK[self]
 
 
-_LEVEL_ORDER = list(TriageLevel)
+_LEVEL_RANK = {level: i for i, level in enumerate(TriageLevel)}
 
 
 class Setting(StrEnum):

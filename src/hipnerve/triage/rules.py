@@ -9,7 +9,8 @@ can go up or down with evidence, but it is combined with ``max`` and never repla
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,13 +63,44 @@ def holds(expr: RuleExpr, present: frozenset[str] | set[str], patient: Patient) 
     raise TypeError(f"unknown rule expression {expr!r}")  # pragma: no cover - models forbid it
 
 
+Predicate = Callable[[AbstractSet[str], Patient], bool]
+
+
+def _compile(expr: RuleExpr) -> Predicate:
+    """The same logic as :func:`holds`, turned into closures once per knowledge base."""
+    if isinstance(expr, str):
+        finding = expr
+        return lambda present, _patient: finding in present
+    if isinstance(expr, AllOf):
+        parts = [_compile(p) for p in expr.all]
+        return lambda present, patient: all(part(present, patient) for part in parts)
+    if isinstance(expr, AnyOf):
+        options = [_compile(p) for p in expr.any]
+        return lambda present, patient: any(option(present, patient) for option in options)
+    if isinstance(expr, AgeAtLeast):
+        age = expr.age_at_least
+        return lambda _present, patient: patient.age >= age
+    if isinstance(expr, SexIs):
+        sex = expr.sex
+        return lambda _present, patient: patient.sex.value == sex
+    raise TypeError(f"unknown rule expression {expr!r}")  # pragma: no cover - models forbid it
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: TriageRule
+    predicate: Predicate
+    mentions: frozenset[str]
+
+
+@cache
+def compiled_rules(model: Model) -> tuple[CompiledRule, ...]:
+    return tuple(CompiledRule(r, _compile(r.when), _walk(r.when)) for r in model.kb.triage.rules)
+
+
 def fired_rules(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> list[TriageRule]:
     present = {f for f, c in evidence.items() if c is Choice.PRESENT}
-    return [rule for rule in model.kb.triage.rules if holds(rule.when, present, patient)]
-
-
-def _could_hold(expr: RuleExpr, present: set[str], open_findings: set[str], patient: Patient) -> bool:
-    return holds(expr, present | open_findings, patient)
+    return [c.rule for c in compiled_rules(model) if c.predicate(present, patient)]
 
 
 def _walk(expr: RuleExpr) -> frozenset[str]:
@@ -81,12 +113,6 @@ def _walk(expr: RuleExpr) -> frozenset[str]:
     return frozenset()
 
 
-@cache
-def _mentions(rule: TriageRule) -> frozenset[str]:
-    """Finding ids a rule mentions (rules are frozen, so this is computed once per rule)."""
-    return _walk(rule.when)
-
-
 def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> frozenset[str]:
     """Unanswered findings that could complete an urgent rule (consultation_24 or above) already partly met.
 
@@ -97,13 +123,13 @@ def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, C
     present = {f for f, c in evidence.items() if c is Choice.PRESENT}
     open_findings = {f for f in model.kb.findings if f not in evidence}
     wanted: set[str] = set()
-    for rule in model.kb.triage.rules:
-        if rule.level.rank < TriageLevel.CONSULTATION_24.rank:
+    for compiled in compiled_rules(model):
+        if compiled.rule.level.rank < TriageLevel.CONSULTATION_24.rank:
             continue
-        mentioned = _mentions(rule)
-        if mentioned.isdisjoint(present) or holds(rule.when, present, patient):
+        mentioned = compiled.mentions
+        if mentioned.isdisjoint(present) or compiled.predicate(present, patient):
             continue
-        if _could_hold(rule.when, present, open_findings, patient):
+        if compiled.predicate(present | (mentioned & open_findings), patient):
             wanted |= mentioned & open_findings
     return frozenset(wanted)
 

@@ -102,7 +102,7 @@ def _state(model: Model, case: s.CaseIn) -> InterviewState:
 @router.post("/diagnosis", response_model=s.DiagnosisOut, summary="Next question and ranked conditions")
 async def diagnosis(case: s.CaseIn, model: ModelDep) -> Response:
     state = _state(model, case)
-    step = assess(model, state)
+    step = assess(model, state, explain=False)
     return json_response(
         s.DiagnosisOut(
             question=question_out(step.question),
@@ -116,7 +116,7 @@ async def diagnosis(case: s.CaseIn, model: ModelDep) -> Response:
 
 @router.post("/triage", response_model=s.TriageOut, summary="Triage level and the reasons that raised it")
 async def triage(case: s.CaseIn, model: ModelDep) -> Response:
-    return json_response(triage_out(assess(model, _state(model, case)).triage))
+    return json_response(triage_out(assess(model, _state(model, case), explain=False).triage))
 
 
 def _contribution(model: Model, item: Contribution) -> s.EvidenceContributionOut:
@@ -158,7 +158,7 @@ async def explain(case: s.ExplainIn, model: ModelDep) -> Response:
 
 @router.post("/rationale", response_model=s.RationaleOut, summary="Why the next question is asked")
 async def rationale(case: s.CaseIn, model: ModelDep) -> Response:
-    step = assess(model, _state(model, case))
+    step = assess(model, _state(model, case), explain=False)
     if step.question is None:
         return json_response(
             s.RationaleOut(

@@ -183,7 +183,7 @@ async def map_submit(request: Request, token: Token, model: ModelDep, repository
 @router.get("/a/{token}/q", response_class=HTMLResponse, response_model=None)
 def question_page(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
     stored = _load(repository, token)
-    step = assess(model, stored.state)
+    step = assess(model, stored.state, explain=False)
     if step.question is None:
         return _see_other(f"/a/{token}/result")
     asked = len(stored.state.asked)

@@ -1,0 +1,110 @@
+"""The engine's arithmetic on arrays: the same numbers as :func:`inference.score` and
+:func:`questions.finding_gain`, computed for every condition and finding at once.
+
+The per-finding Python loops stay the reference (they also build the explanations); this module
+serves the hot path of an interview step, where only probabilities and question gains are needed.
+``tests/test_engine_fast.py`` checks, with hypothesis, that both give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from hipnerve.engine.inference import PROBABILITY_CEILING, PROBABILITY_FLOOR
+from hipnerve.engine.model import Choice, Model, Patient, Sex
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Arrays:
+    index: dict[str, int]  # finding id -> row
+    log_pos: FloatArray  # findings x conditions; 0 where a finding is not listed for a condition
+    log_neg: FloatArray
+    sens: FloatArray  # P(finding | condition), for weighing questions
+    fpr: FloatArray  # P(finding | other causes)
+    listed: npt.NDArray[np.bool_]
+    cluster: npt.NDArray[np.int64]  # finding row -> cluster number, -1 when in no cluster
+    decay: float
+
+
+@cache
+def arrays(model: Model) -> Arrays:
+    findings = list(model.kb.findings)
+    index = {f: i for i, f in enumerate(findings)}
+    shape = (len(findings), len(model.condition_ids))
+    log_pos, log_neg = np.zeros(shape), np.zeros(shape)
+    sens, fpr = np.full(shape, 0.5), np.full(shape, 0.5)
+    listed = np.zeros(shape, dtype=bool)
+    for finding, terms in model.terms_by_finding.items():
+        row = index[finding]
+        for term in terms:
+            log_pos[row, term.condition] = term.log_pos
+            log_neg[row, term.condition] = term.log_neg
+            sens[row, term.condition] = term.p_yes_if_condition
+            fpr[row, term.condition] = term.p_yes_if_other
+            listed[row, term.condition] = True
+    clusters = sorted(set(model.cluster_of.values()))
+    number = {c: i for i, c in enumerate(clusters)}
+    cluster = np.array([number.get(model.cluster_of.get(f, ""), -1) for f in findings], dtype=np.int64)
+    return Arrays(index, log_pos, log_neg, sens, fpr, listed, cluster, model.cluster_decay)
+
+
+@cache
+def priors(model: Model, age: int, sex: Sex) -> FloatArray:
+    patient = Patient(age, sex)
+    return np.array([model.prior(i, patient) for i in range(len(model.condition_ids))])
+
+
+@cache
+def _prior_logits(model: Model, age: int, sex: Sex) -> FloatArray:
+    p = priors(model, age, sex)
+    result: FloatArray = np.log(p / (1.0 - p))
+    return result
+
+
+def probabilities(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> FloatArray:
+    """Every condition's probability, in knowledge-base order (same as ``inference.score``)."""
+    a = arrays(model)
+    present = [a.index[f] for f, c in evidence.items() if c is Choice.PRESENT]
+    absent = [a.index[f] for f, c in evidence.items() if c is Choice.ABSENT]
+    rows = np.array(present + absent, dtype=np.int64)
+    contributions = np.concatenate([a.log_pos[present], a.log_neg[absent]]) if len(rows) else np.zeros((0, 1))
+    total = _prior_logits(model, patient.age, patient.sex).copy()
+    if len(rows):
+        groups = a.cluster[rows]
+        free = groups < 0
+        total += contributions[free].sum(axis=0)
+        for group in np.unique(groups[~free]):
+            block = contributions[groups == group]
+            weights = a.decay ** np.arange(len(block), dtype=np.float64)[:, None]
+            ups = -np.sort(-np.where(block > 0, block, 0.0), axis=0)  # largest first
+            downs = np.sort(np.where(block < 0, block, 0.0), axis=0)  # most negative first
+            total += (ups * weights).sum(axis=0) + (downs * weights).sum(axis=0)
+    result: FloatArray = np.clip(1.0 / (1.0 + np.exp(-total)), PROBABILITY_FLOOR, PROBABILITY_CEILING)
+    return result
+
+
+def _entropy(p: FloatArray) -> FloatArray:
+    q = np.clip(p, 1e-15, 1.0 - 1e-15)
+    result: FloatArray = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
+    return result
+
+
+def finding_gains(model: Model, probs: FloatArray) -> FloatArray:
+    """Expected entropy reduction (bits) of every finding, summed over conditions (as ``finding_gain``)."""
+    a = arrays(model)
+    p = probs[None, :]
+    p_yes = p * a.sens + (1.0 - p) * a.fpr
+    prior_logit = np.log(p / (1.0 - p))
+    after_yes = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_pos)))
+    after_no = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_neg)))
+    gain = _entropy(p) - p_yes * _entropy(after_yes) - (1.0 - p_yes) * _entropy(after_no)
+    gain = np.where(a.listed & (gain > 0.0), gain, 0.0)
+    result: FloatArray = gain.sum(axis=1)
+    return result

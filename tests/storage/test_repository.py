@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 
 from hipnerve.engine.model import Choice, Model
 from hipnerve.interview.session import answer, assess, start_interview
-from hipnerve.storage import NotFound, SqlAssessmentRepository, make_engine, make_sessions, upgrade
+from hipnerve.storage import Conflict, NotFound, SqlAssessmentRepository, make_engine, make_sessions, upgrade
 from hipnerve.storage.repository import token_hash
 
 
@@ -54,7 +54,7 @@ def test_round_trip_answer_and_resume(database_url: str, model: Model, engines: 
     question = assess(model, stored.state).question
     assert question is not None
     after = answer(model, stored.state, question.id, {i.finding: Choice.ABSENT for i in question.items})
-    saved = repository.save(stored.token, after)
+    saved = repository.save(stored.token, after, expected_revision=stored.revision)
     assert saved.revision == 1
     again = _repository(engines, database_url).get(stored.token)  # a new engine: nothing cached in memory
     assert again.state == after
@@ -86,3 +86,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path, engines: Callable[[str], Engine
     upgrade(engines(f"sqlite:///{path}"))
     with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_stale_save_is_refused_not_lost(database_url: str, model: Model, engines: Callable[[str], Engine]) -> None:
+    """Two tabs load revision 0; the first save wins, the second gets Conflict and nothing is lost."""
+    repository = _repository(engines, database_url)
+    stored = repository.create(start_interview(model, 50, "female"), consent=True)
+    tab_a = start_interview(model, 50, "female", {"pain_groin": Choice.PRESENT})
+    tab_b = start_interview(model, 50, "female", {"pain_buttock": Choice.PRESENT})
+    repository.save(stored.token, tab_a, expected_revision=0)
+    with pytest.raises(Conflict):
+        repository.save(stored.token, tab_b, expected_revision=0)
+    assert repository.get(stored.token).state == tab_a
+    with pytest.raises(NotFound):
+        repository.save("no-such-token-0123456789", tab_b, expected_revision=0)

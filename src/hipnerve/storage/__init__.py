@@ -1,10 +1,17 @@
 """Storage: SQLAlchemy tables, Alembic migrations and the assessment repository."""
 
 from hipnerve.storage.db import make_engine, make_sessions, upgrade
-from hipnerve.storage.repository import AssessmentRepository, NotFound, SqlAssessmentRepository, StoredAssessment
+from hipnerve.storage.repository import (
+    AssessmentRepository,
+    Conflict,
+    NotFound,
+    SqlAssessmentRepository,
+    StoredAssessment,
+)
 
 __all__ = [
     "AssessmentRepository",
+    "Conflict",
     "NotFound",
     "SqlAssessmentRepository",
     "StoredAssessment",

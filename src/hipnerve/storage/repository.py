@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hipnerve.interview.session import InterviewState
@@ -40,10 +40,14 @@ class NotFound(LookupError):
     """No assessment has that token."""
 
 
+class Conflict(RuntimeError):
+    """The assessment changed after it was read (another tab, another app instance)."""
+
+
 class AssessmentRepository(Protocol):
     def create(self, state: InterviewState, consent: bool) -> StoredAssessment: ...
     def get(self, token: str) -> StoredAssessment: ...
-    def save(self, token: str, state: InterviewState) -> StoredAssessment: ...
+    def save(self, token: str, state: InterviewState, *, expected_revision: int) -> StoredAssessment: ...
     def delete(self, token: str) -> None: ...
 
 
@@ -79,13 +83,27 @@ class SqlAssessmentRepository:
             state = InterviewState.model_validate_json(row.state_json)
             return StoredAssessment(token, state, row.revision, row.created_at, row.updated_at)
 
-    def save(self, token: str, state: InterviewState) -> StoredAssessment:
+    def save(self, token: str, state: InterviewState, *, expected_revision: int) -> StoredAssessment:
+        """Write only if nobody saved since ``expected_revision`` was read (optimistic locking).
+
+        One conditional UPDATE, so it holds across processes and on PostgreSQL under concurrency:
+        a lost race raises :class:`Conflict` instead of silently overwriting someone's answers.
+        """
+        now = datetime.now(UTC)
         with self._sessions.begin() as session:
-            row = self._row(session, token)
-            row.state_json = state.model_dump_json()
-            row.updated_at = datetime.now(UTC)
-            row.revision += 1
-            return StoredAssessment(token, state, row.revision, row.created_at, row.updated_at)
+            result = session.execute(
+                update(AssessmentRow)
+                .where(AssessmentRow.token_hash == token_hash(token), AssessmentRow.revision == expected_revision)
+                .values(state_json=state.model_dump_json(), updated_at=now, revision=expected_revision + 1)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                self._row(session, token)  # raises NotFound when the token is unknown
+                raise Conflict("this assessment was changed elsewhere since it was loaded")
+            created = session.scalar(
+                select(AssessmentRow.created_at).where(AssessmentRow.token_hash == token_hash(token))
+            )
+        assert created is not None
+        return StoredAssessment(token, state, expected_revision + 1, created, now)
 
     def delete(self, token: str) -> None:
         with self._sessions.begin() as session:

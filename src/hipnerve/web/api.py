@@ -278,13 +278,13 @@ def get_assessment(token: Token, model: ModelDep, repository: RepositoryDep) -> 
 def answer_assessment(token: Token, body: s.AnswerIn, model: ModelDep, repository: RepositoryDep) -> s.AssessmentOut:
     stored = _load(repository, token)
     state = answer(model, stored.state, body.question_id, dict(body.answers))
-    return assessment_out(model, repository.save(token, state))
+    return assessment_out(model, repository.save(token, state, expected_revision=stored.revision))
 
 
 @router.post("/assessments/{token}/undo", response_model=s.AssessmentOut, summary="Go back one question")
 def undo_assessment(token: Token, model: ModelDep, repository: RepositoryDep) -> s.AssessmentOut:
     stored = _load(repository, token)
-    return assessment_out(model, repository.save(token, undo(stored.state)))
+    return assessment_out(model, repository.save(token, undo(stored.state), expected_revision=stored.revision))
 
 
 @router.get("/assessments/{token}/result", response_model=s.ResultOut, summary="Triage and ranked conditions")

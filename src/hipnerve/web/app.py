@@ -24,7 +24,7 @@ from hipnerve.config import Settings
 from hipnerve.engine.model import Model, default_model
 from hipnerve.exceptions import InputError, InterviewStateError, UnknownFindingError
 from hipnerve.storage.db import make_engine, make_sessions, upgrade
-from hipnerve.storage.repository import AssessmentRepository, SqlAssessmentRepository
+from hipnerve.storage.repository import AssessmentRepository, Conflict, SqlAssessmentRepository
 
 log = logging.getLogger("hipnerve.web")
 
@@ -180,6 +180,10 @@ def create_app(
     @app.exception_handler(InputError)
     async def bad_input(_request: Request, exc: InputError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(Conflict)
+    async def conflict(_request: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": f"{exc}; reload it and try again"})
 
     @app.exception_handler(InterviewStateError)
     async def bad_step(_request: Request, exc: InterviewStateError) -> JSONResponse:

@@ -27,7 +27,7 @@ from hipnerve.interview.session import (
     undo,
 )
 from hipnerve.kb.models import TriageLevel
-from hipnerve.storage.repository import NotFound, StoredAssessment
+from hipnerve.storage.repository import Conflict, NotFound, StoredAssessment
 from hipnerve.web.bodymap_svg import back_shapes, front_shapes, silhouette
 from hipnerve.web.deps import ModelDep, RepositoryDep, SettingsDep
 
@@ -103,6 +103,14 @@ def _load(repository: Any, token: str) -> StoredAssessment:
     return stored
 
 
+def _save(repository: Any, token: str, state: Any, stored: StoredAssessment) -> None:
+    """Save; if another tab saved first, keep theirs and show the current question (no lost answers)."""
+    try:
+        repository.save(token, state, expected_revision=stored.revision)
+    except Conflict:
+        return
+
+
 def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
 
@@ -173,7 +181,7 @@ async def map_submit(request: Request, token: Token, model: ModelDep, repository
         state = set_body_map(model, stored.state, [str(value) for value in form.getlist("mark")])
     except InputError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"Body map: {exc}") from None
-    repository.save(token, state)
+    _save(repository, token, state, stored)
     return _see_other(f"/a/{token}/q")
 
 
@@ -238,7 +246,7 @@ async def question_submit(request: Request, token: Token, model: ModelDep, repos
                 status.HTTP_400_BAD_REQUEST,
             )
         answers = {items[0]: Choice(value)}
-    repository.save(token, answer(model, stored.state, question_id, answers))
+    _save(repository, token, answer(model, stored.state, question_id, answers), stored)
     return _see_other(f"/a/{token}/q")
 
 
@@ -249,7 +257,7 @@ async def back_submit(request: Request, token: Token, repository: RepositoryDep)
     stored = _load(repository, token)
     if not stored.state.asked:
         return _see_other(f"/a/{token}/map")
-    repository.save(token, undo(stored.state))
+    _save(repository, token, undo(stored.state), stored)
     return _see_other(f"/a/{token}/q")
 
 

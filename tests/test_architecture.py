@@ -17,6 +17,7 @@ LAYERS = {
     "engine": 2,
     "triage": 3,
     "interview": 4,
+    "careplan": 4,
     "evaluation": 5,
     "storage": 5,
     "config": 5,
@@ -56,7 +57,7 @@ def test_imports_flow_one_way() -> None:
 
 
 def test_pure_core_does_no_io() -> None:
-    for folder in ("engine", "triage", "interview"):
+    for folder in ("engine", "triage", "interview", "careplan"):
         for path in (PACKAGE / folder).rglob("*.py"):
             text = path.read_text()
             for name in _imports(path):

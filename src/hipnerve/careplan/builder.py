@@ -188,6 +188,7 @@ def build_plan(
     exercises: tuple[Exercise, ...] = ()
     schedule: tuple[Week, ...] = ()
     excluded: tuple[Excluded, ...] = ()
+    note: str | None
     if urgent:
         note = "No exercise programme until you have been seen: get the urgent care described above first."
     else:

@@ -30,6 +30,7 @@ test: check system-deps
 evaluate: install
 	$(PY) hipnerve evaluate tests/cases/dev.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout.jsonl --ask-all
+	$(PY) hipnerve evaluate tests/cases/holdout2.jsonl --ask-all
 
 baseline: install
 	$(PY) python scripts/make_baseline.py

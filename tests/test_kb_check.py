@@ -167,3 +167,21 @@ def test_sensitivity_and_ratios_together_are_refused(kb_copy: Path) -> None:
     _edit(file, lambda d: d["likelihoods"][0].update(sensitivity=0.5, lr_pos=2.0))
     code, output = _check(kb_copy)
     assert code == 1 and "either a sensitivity or likelihood ratios" in output
+
+
+def test_care_plan_problems_are_reported(kb_copy: Path) -> None:
+    (kb_copy / "careplan" / "illustrations" / "bridge.svg").unlink()
+    plans = kb_copy / "careplan" / "conditions.yaml"
+    _edit(plans, lambda d: d["conditions"].pop(0))
+    code, output = _check(kb_copy)
+    assert code == 1
+    assert "illustration 'bridge.svg' is missing" in output
+    assert "condition has no care plan" in output
+
+
+def test_unsafe_svg_is_refused(kb_copy: Path) -> None:
+    (kb_copy / "careplan" / "illustrations" / "bridge.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    )
+    code, output = _check(kb_copy)
+    assert code == 1 and "must not contain <script>" in output

@@ -33,6 +33,7 @@ from hipnerve.interview.session import (
     start_interview,
     undo,
 )
+from hipnerve.kb.careplan_loader import check_careplan, read_careplan
 from hipnerve.kb.check import check_knowledge
 from hipnerve.kb.loader import read_knowledge
 
@@ -311,6 +312,10 @@ def kb_check(
     kb, problems = read_knowledge(path)
     if kb is not None:
         problems.extend(check_knowledge(kb))
+        plan_knowledge, plan_problems = read_careplan(path)
+        problems.extend(plan_problems)
+        if plan_knowledge is not None:
+            problems.extend(check_careplan(kb, plan_knowledge))
     for problem in problems:
         err.print(f"[red]✗[/] {problem}")
     if problems or kb is None:

@@ -317,7 +317,7 @@ def kb_check(
         if plan_knowledge is not None:
             problems.extend(check_careplan(kb, plan_knowledge))
     for problem in problems:
-        err.print(f"[red]✗[/] {problem}")
+        err.print(f"[red]✗[/] {problem}", soft_wrap=True)
     if problems or kb is None:
         err.print(f"[bold red]kb check failed:[/] {len(problems)} problem(s)")
         raise typer.Exit(1)

@@ -146,3 +146,27 @@ def test_interactive_assess_with_back_and_why() -> None:
     assert "Why we ask" in result.output
     assert result.output.count("Question 1") >= 2  # went back to the first screen
     assert "Possible causes" in result.output
+
+
+def test_plan_json_for_a_case(tmp_path: Path) -> None:
+    case = _write(tmp_path, "case.json", [json.dumps(SCIATICA)])
+    factors = _write(tmp_path, "f.json", [json.dumps({"anticoagulant": True, "height_cm": 180.0, "weight_kg": 100.0})])
+    result = runner.invoke(app, ["plan", "--case", str(case), "--factors", str(factors), "--json"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    statuses = {m["id"]: m["status"] for m in plan["medicines"]["items"]}
+    assert statuses["ibuprofen"] == "blocked"
+    assert "not a prescription" in plan["medicines"]["disclaimer"].lower()
+    assert plan["weight_goal"] and plan["bmi"] == 30.9
+    assert all(item["source"]["citation"] for item in plan["care_team"])
+
+
+@pytest.mark.parametrize(
+    ("factors", "message"),
+    [({"height_cm": 300.0}, "height_cm"), ({"weight_kg": 0}, "weight_kg"), ({"pregnant": True}, "pregnant")],
+)
+def test_plan_refuses_impossible_factors(tmp_path: Path, factors: dict[str, object], message: str) -> None:
+    case = _write(tmp_path, "case.json", [json.dumps(SCIATICA)])  # a male case: pregnancy contradicts it
+    path = _write(tmp_path, "f.json", [json.dumps(factors)])
+    result = runner.invoke(app, ["plan", "--case", str(case), "--factors", str(path)])
+    assert result.exit_code == 2 and message in result.output

@@ -16,6 +16,7 @@ from rich.console import Console
 from hipnerve import __version__
 from hipnerve.cli_render import (
     render_evaluation,
+    render_plan,
     render_question,
     render_result,
     result_json,
@@ -229,6 +230,49 @@ def assess_command(
         out.print_json(json.dumps(payload))
     else:
         render_result(out, model, run.result)
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def plan(
+    case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
+    factors: Annotated[
+        Path | None, typer.Option("--factors", help="A JSON file of person factors (height_cm, weight_kg, ...).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+) -> None:
+    """Build the personalised care plan for a case: not a prescription."""
+    from pydantic import ValidationError
+
+    from hipnerve.careplan.builder import build_plan
+    from hipnerve.careplan.factors import PersonFactors, check_against_person
+    from hipnerve.careplan.present import plan_to_dict
+    from hipnerve.kb.careplan_loader import load_careplan
+
+    model = _model()
+    parsed = _read_case_file(case, model)
+    person = None
+    if factors is not None:
+        if not factors.is_file():
+            raise _fail(f"factors file {str(factors)!r} not found")
+        try:
+            person = PersonFactors.model_validate_json(factors.read_text(encoding="utf-8"))
+            check_against_person(person, parsed.sex)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "factors"
+            raise _fail(f"{factors}: field {field!r}: {first['msg']}") from None
+        except ValueError as exc:
+            raise _fail(f"{factors}: {exc}") from None
+    run = run_case(model, parsed)
+    built = build_plan(model, load_careplan(), run.result, parsed.age, person)
+    data = plan_to_dict(model.kb, built)
+    if as_json:
+        out.print_json(json.dumps(data))
+    else:
+        render_plan(out, data)
 
 
 # --- evaluate -----------------------------------------------------------------------------------

@@ -173,3 +173,48 @@ def render_evaluation(
             f"[yellow]{run.case.id}[/]: expected {list(run.case.expected_conditions)} / "
             f"{run.case.expected_triage}; got {run.ranking[:3]} / {run.result.triage.level.value}"
         )
+
+
+def render_plan(console: Console, plan: dict[str, Any]) -> None:
+    """The care plan in the terminal: what to do now, medicines, exercises, whom to see, prevention."""
+    console.rule("[bold]Your care plan[/]")
+    console.print("[italic]General information to discuss with a clinician - not a prescription.[/]")
+    sections: list[tuple[str, list[str]]] = [
+        ("What to do now", [s["text"] for s in plan["first_steps"]]),
+        ("Who to see", [f"{r['role'].replace('_', ' ')}: {r['when']} - {r['why']}" for r in plan["care_team"]]),
+    ]
+    for title, lines in sections:
+        console.print(f"\n[bold]{title}[/]")
+        for line in lines:
+            console.print(f"  • {line}")
+    console.print(f"\n[bold]Pain medicines[/] [dim]{plan['medicines']['disclaimer']}[/]")
+    for item in plan["medicines"]["items"]:
+        status = {"suitable": "[green]may suit you[/]", "caution": "[yellow]ask first[/]"}.get(
+            item["status"], "[red]not for you[/]" if item["status"] == "blocked" else "[dim]ask the team[/]"
+        )
+        console.print(f"  • [bold]{item['name']}[/] - {status}")
+        if item["status"] in {"suitable", "caution"}:
+            console.print(f"      {item['usual_dose']} Max: {item['max_daily'].rstrip('.')}.")
+        for entry in item["blocked_because"] + item["cautions"]:
+            console.print(f"      - {entry['text']}" + (f" Ask {entry['ask']}." if "ask" in entry else ""))
+    console.print("\n[bold]Exercises[/]")
+    if plan["exercise_note"]:
+        console.print(f"  {plan['exercise_note']}")
+    for exercise in plan["exercises"]:
+        console.print(f"  • [bold]{exercise['name']}[/] ({exercise['dosage'].rstrip('.')}). {exercise['stop_if']}")
+    for week in plan["schedule"]:
+        console.print(f"  Week {week['week']}: {', '.join(week['exercises']) or '-'}")
+    if plan["injections_and_surgery"]:
+        console.print("\n[bold]Injections and surgery (to discuss, not to decide here)[/]")
+        for proc in plan["injections_and_surgery"]:
+            console.print(f"  • {proc['name']}: {proc['when_considered']}")
+    console.print("\n[bold]Prevention[/]")
+    for item in plan["prevention"]:
+        console.print(f"  • {item['title']}: {item['text']}")
+    if plan["weight_goal"]:
+        console.print(f"  • {plan['weight_goal']}")
+    console.print("\n[bold red]Get help sooner if[/]")
+    for item in plan["seek_care_sooner"]:
+        console.print(f"  • {item['text']}")
+    for line in plan["not_personalised"]:
+        console.print(f"[dim]{line}[/]")

@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hipnerve.careplan.builder import CarePlan, build_plan
-from hipnerve.careplan.factors import PersonFactors, factor_ids
+from hipnerve.careplan.factors import factor_ids
 from hipnerve.engine.model import Choice, Model, default_model
 from hipnerve.evaluation.cases import load_cases
 from hipnerve.evaluation.simulate import run_case
+from hipnerve.interview.person import PersonFactors
 from hipnerve.interview.session import InterviewResult, result, start_interview
 from hipnerve.kb.careplan_loader import load_careplan
 from hipnerve.kb.models import TriageLevel

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hipnerve.careplan.factors import PersonFactors, check_against_person, factor_ids, unanswered
+from hipnerve.careplan.factors import check_against_person, factor_ids, unanswered
 from hipnerve.engine.model import Sex
+from hipnerve.interview.person import PersonFactors
 
 
 @pytest.mark.parametrize(

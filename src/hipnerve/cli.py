@@ -247,8 +247,9 @@ def plan(
     from pydantic import ValidationError
 
     from hipnerve.careplan.builder import build_plan
-    from hipnerve.careplan.factors import PersonFactors, check_against_person
+    from hipnerve.careplan.factors import check_against_person
     from hipnerve.careplan.present import plan_to_dict
+    from hipnerve.interview.person import PersonFactors
     from hipnerve.kb.careplan_loader import load_careplan
 
     model = _model()

@@ -62,7 +62,6 @@ def test_sciatica_journey_from_body_map_to_results(page: Page, server: str, chec
         "onset_sudden",
         "duration_under_6_weeks",
         "heavy_lifting",
-        "weak_big_toe_lift",
     }
     _answer_until_result(page, yes)
     expect(page).to_have_url(re.compile(r"/result$"))
@@ -71,6 +70,18 @@ def test_sciatica_journey_from_body_map_to_results(page: Page, server: str, chec
     assert any("L5" in c or "slipped disc" in c for c in causes), causes
     page.locator("details:has-text('Why this result?')").first.click()
     expect(page.locator("details[open]").first).to_contain_text("you said yes")
+    page.click("text=See your personal care plan")
+    expect(page).to_have_url(re.compile(r"/plan/about-you$"))
+    check(page, "about_you")
+    page.fill("#height_cm", "178")
+    page.fill("#weight_kg", "92")
+    page.check("input[name=stomach_ulcer_or_bleed]")
+    page.check("input[name=work][value=sitting]")
+    page.click("button:has-text('See my care plan')")
+    expect(page).to_have_url(re.compile(r"/plan$"))
+    expect(page.locator(".tag.blocked").first).to_be_visible()
+    expect(page.locator(".exercise-card[open] img").first).to_be_visible()
+    check(page, "care_plan")
 
 
 def test_cauda_equina_journey_ends_on_the_emergency_banner(page: Page, server: str, check: Check) -> None:

@@ -110,3 +110,39 @@ def test_delete_removes_the_assessment(client: TestClient) -> None:
     token, csrf = _start(client)
     assert client.post(f"/a/{token}/delete", data={"csrf": csrf}).status_code == 200
     assert client.get(f"/a/{token}/q").status_code == 404
+
+
+def _finish(client: TestClient, token: str, csrf: str, marks: list[str]) -> None:
+    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": marks})
+    for _ in range(40):
+        if "/result" in str(page.url):
+            return
+        question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        if 'name="answer"' in page.text:
+            page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "answer": "unknown"})
+        else:
+            page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "dont_know"})
+
+
+def test_care_plan_asks_about_you_then_checks_medicines(client: TestClient) -> None:
+    token, csrf = _start(client, age="52", sex="male")
+    _finish(client, token, csrf, ["pain:back_thigh:left", "numbness:top_of_foot:left"])
+    form = client.get(f"/a/{token}/plan")
+    assert str(form.url).endswith("/plan/about-you") and "Height in centimetres" in form.text
+    assert "I am pregnant" not in form.text  # not asked of a man
+    bad = client.post(f"/a/{token}/plan", data={"csrf": csrf, "height_cm": "3 metres"})
+    assert bad.status_code == 400 and "Please check your height" in bad.text
+    plan = client.post(
+        f"/a/{token}/plan", data={"csrf": csrf, "height_cm": "180", "weight_kg": "100", "anticoagulant": "yes"}
+    )
+    assert str(plan.url).endswith("/plan") and "Your care plan" in plan.text
+    assert "not for you" in plan.text and "blood thinner" in plan.text
+    assert "Your BMI is 30.9" in plan.text and "not a prescription" in plan.text
+    assert "/illustrations/" in plan.text
+
+
+def test_illustrations_are_served_and_names_checked(client: TestClient) -> None:
+    response = client.get("/illustrations/bridge.svg")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/illustrations/nope.svg").status_code == 404
+    assert client.get("/illustrations/..%2Fsecret.svg").status_code in {404, 422}

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from hipnerve.careplan.factors import PersonFactors, factor_ids, unanswered
+from hipnerve.careplan.factors import factor_ids, unanswered
 from hipnerve.engine.model import Model
+from hipnerve.interview.person import PersonFactors
 from hipnerve.interview.session import InterviewResult
 from hipnerve.kb.careplan_loader import CarePlanKnowledge
 from hipnerve.kb.careplan_models import (

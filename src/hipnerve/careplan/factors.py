@@ -1,4 +1,5 @@
-"""What we know about the person that changes the plan: checked, then reduced to factor ids.
+"""The person's answers reduced to the care plan's factor ids (``PersonFactors`` lives with the
+interview, which stores it).
 
 Impossible values (a height of 3 m, a weight of 0) and contradictions (pregnant and male, weeks of
 pregnancy without pregnancy) are refused with a message naming the field, never guessed around.
@@ -6,57 +7,13 @@ pregnancy without pregnancy) are refused with a message naming the field, never 
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import get_args
 
 from hipnerve.engine.model import Sex
+from hipnerve.interview.person import PersonFactors
 from hipnerve.kb.careplan_models import FactorId
 
-Medicine = Literal["ssri", "oral_steroid", "ace_or_arb", "diuretic", "other_nsaid", "paracetamol_product"]
 FACTOR_IDS: frozenset[str] = frozenset(get_args(FactorId))
-
-
-class PersonFactors(BaseModel):
-    """Answers to the plan questions; ``None`` means not asked or not answered."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    height_cm: float | None = Field(default=None, ge=120, le=230, description="height in centimetres")
-    weight_kg: float | None = Field(default=None, ge=30, le=300, description="weight in kilograms")
-    pregnant: bool | None = None
-    pregnancy_weeks: int | None = Field(default=None, ge=1, le=42)
-    breastfeeding: bool | None = None
-    kidney_disease: bool | None = None
-    liver_disease: bool | None = None
-    stomach_ulcer_or_bleed: bool | None = None
-    anticoagulant: bool | None = None
-    antiplatelet: bool | None = None
-    asthma_nsaid_sensitive: bool | None = None
-    nsaid_allergy: bool | None = None
-    heart_disease: bool | None = None
-    heart_failure: bool | None = None
-    high_blood_pressure: bool | None = None
-    alcohol_over_14_units: bool | None = None
-    osteoporosis: bool | None = None
-    hip_replacement: bool | None = None
-    medicines: tuple[Medicine, ...] = ()
-    activity: Literal["low", "moderate", "high"] | None = None
-    work: Literal["sitting", "standing", "lifting", "mixed", "none"] | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PersonFactors:
-        if self.pregnancy_weeks is not None and self.pregnant is not True:
-            raise ValueError("pregnancy_weeks: given, but pregnant is not 'yes'")
-        if self.heart_failure and self.heart_disease is False:
-            raise ValueError("heart_disease: 'no', but heart_failure is 'yes'")
-        return self
-
-    @property
-    def bmi(self) -> float | None:
-        if self.height_cm is None or self.weight_kg is None:
-            return None
-        return self.weight_kg / (self.height_cm / 100) ** 2
 
 
 def check_against_person(factors: PersonFactors, sex: Sex) -> None:

@@ -20,6 +20,7 @@ from hipnerve.engine.inference import ConditionScore, Contribution, logit, rank,
 from hipnerve.engine.model import Choice, Model, Patient, Sex
 from hipnerve.engine.questions import NextQuestion, QuestionUnit, choose_next, question_units, unit_by_id
 from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError
+from hipnerve.interview.person import PersonFactors
 from hipnerve.kb.models import TriageLevel
 from hipnerve.triage.rules import TriageResult, completing_findings, triage
 
@@ -52,6 +53,7 @@ class InterviewState(BaseModel):
     evidence: tuple[EvidenceItem, ...] = ()
     asked: tuple[AskedQuestion, ...] = ()
     body_map: tuple[str, ...] = Field(default=(), description="marks as 'pain|numbness:region:side'")
+    person: PersonFactors | None = Field(default=None, description="answers that personalise the care plan")
 
     @property
     def patient(self) -> Patient:

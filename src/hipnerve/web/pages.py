@@ -15,10 +15,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
+from hipnerve.careplan.builder import build_plan
+from hipnerve.careplan.factors import check_against_person
+from hipnerve.careplan.present import plan_to_dict
 from hipnerve.engine.model import Choice
 from hipnerve.exceptions import InputError
 from hipnerve.interview.bodymap import set_body_map
+from hipnerve.interview.person import PersonFactors
 from hipnerve.interview.session import (
     answer,
     assess,
@@ -26,6 +31,7 @@ from hipnerve.interview.session import (
     start_interview,
     undo,
 )
+from hipnerve.kb.careplan_loader import load_careplan
 from hipnerve.kb.models import TriageLevel
 from hipnerve.storage.repository import Conflict, NotFound, StoredAssessment
 from hipnerve.web.bodymap_svg import back_shapes, front_shapes, silhouette
@@ -301,3 +307,156 @@ async def delete_submit(request: Request, token: Token, repository: RepositoryDe
     _load(repository, token)
     repository.delete(token)
     return _render(request, "deleted.html", {})
+
+
+# --- care plan ----------------------------------------------------------------------------------
+
+YES_NO_FIELDS: tuple[tuple[str, str], ...] = (
+    ("kidney_disease", "Long-term kidney disease"),
+    ("liver_disease", "Liver disease"),
+    ("stomach_ulcer_or_bleed", "A stomach ulcer or bleeding from the stomach, now or in the past"),
+    ("anticoagulant", "A blood thinner such as warfarin, apixaban or rivaroxaban"),
+    ("antiplatelet", "Aspirin or clopidogrel to prevent clots"),
+    ("asthma_nsaid_sensitive", "Asthma that gets worse with ibuprofen or aspirin"),
+    ("nsaid_allergy", "An allergy or bad reaction to ibuprofen, aspirin or similar medicines"),
+    ("heart_disease", "Heart disease or a past stroke"),
+    ("heart_failure", "Heart failure"),
+    ("high_blood_pressure", "High blood pressure"),
+    ("alcohol_over_14_units", "Usually more than 14 units of alcohol a week"),
+    ("osteoporosis", "Osteoporosis (thin bones)"),
+    ("hip_replacement", "A hip replacement"),
+)
+MEDICINE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("ssri", "An antidepressant such as sertraline, citalopram or fluoxetine"),
+    ("oral_steroid", "Steroid tablets such as prednisolone"),
+    ("ace_or_arb", "A blood pressure tablet such as ramipril, lisinopril or losartan"),
+    ("diuretic", "A water tablet such as furosemide or bendroflumethiazide"),
+    ("other_nsaid", "Another anti-inflammatory medicine, on prescription or from a shop"),
+    ("paracetamol_product", "Any cold, flu or pain product that contains paracetamol"),
+)
+FRIENDLY = {
+    "height_cm": "Please check your height: a number of centimetres between 120 and 230.",
+    "weight_kg": "Please check your weight: a number of kilograms between 30 and 300.",
+    "pregnancy_weeks": "Please check the weeks of pregnancy: a number from 1 to 42, only if you are pregnant.",
+}
+
+
+def _number(raw: str) -> float | None:
+    text = raw.strip().replace(",", ".")
+    if not text:
+        return None
+    return float(text)  # ValueError is turned into a friendly message by the caller
+
+
+def _about_you_context(token: str, state: Any, errors: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "token": token,
+        "errors": errors,
+        "values": values,
+        "yes_no": YES_NO_FIELDS,
+        "medicine_choices": MEDICINE_CHOICES,
+        "female": state.sex.value == "female",
+    }
+
+
+@router.get("/a/{token}/plan/about-you", response_class=HTMLResponse)
+def about_you_page(request: Request, token: Token, repository: RepositoryDep) -> HTMLResponse:
+    stored = _load(repository, token)
+    person = stored.state.person
+    values = person.model_dump() if person is not None else {}
+    return _render(request, "about_you.html", _about_you_context(token, stored.state, {}, values))
+
+
+@router.post("/a/{token}/plan", response_class=HTMLResponse, response_model=None)
+async def about_you_submit(request: Request, token: Token, repository: RepositoryDep) -> Response:
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    stored = _load(repository, token)
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    for field in ("height_cm", "weight_kg"):
+        try:
+            data[field] = _number(str(form.get(field, "")))
+        except ValueError:
+            errors[field] = FRIENDLY[field]
+    weeks = str(form.get("pregnancy_weeks", "")).strip()
+    if weeks:
+        if weeks.isdigit():
+            data["pregnancy_weeks"] = int(weeks)
+        else:
+            errors["pregnancy_weeks"] = FRIENDLY["pregnancy_weeks"]
+    for field, _label in YES_NO_FIELDS:
+        data[field] = form.get(field) == "yes"
+    if stored.state.sex.value == "female":
+        data["pregnant"] = form.get("pregnant") == "yes"
+        data["breastfeeding"] = form.get("breastfeeding") == "yes"
+    data["medicines"] = tuple(str(m) for m in form.getlist("medicines") if str(m) in dict(MEDICINE_CHOICES))
+    activity, work = str(form.get("activity", "")), str(form.get("work", ""))
+    data["activity"] = activity or None
+    data["work"] = work or None
+    person = None
+    if not errors:
+        try:
+            person = PersonFactors.model_validate(data)
+            check_against_person(person, stored.state.sex)
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = str(error["loc"][0]) if error["loc"] else "form"
+                errors[field] = FRIENDLY.get(field, f"Please check this answer ({field}).")
+        except ValueError as exc:
+            errors["form"] = str(exc).split(": ", 1)[-1]
+    if errors or person is None:
+        context = _about_you_context(token, stored.state, errors, data)
+        return _render(request, "about_you.html", context, status.HTTP_400_BAD_REQUEST)
+    _save(repository, token, stored.state.model_copy(update={"person": person}), stored)
+    return _see_other(f"/a/{token}/plan")
+
+
+@router.get("/a/{token}/plan", response_class=HTMLResponse, response_model=None)
+def plan_page(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+    stored = _load(repository, token)
+    outcome = result(model, stored.state)
+    emergency = outcome.triage.level.rank >= TriageLevel.EMERGENCY.rank
+    if stored.state.person is None and not emergency:
+        return _see_other(f"/a/{token}/plan/about-you")
+    built = build_plan(model, load_careplan(), outcome, stored.state.age, stored.state.person)
+    copy = LEVEL_COPY[outcome.triage.level]
+    data = plan_to_dict(model.kb, built)
+    numbers: dict[str, int] = {}
+    references: list[dict[str, Any]] = []
+    _number_sources(data, numbers, references)
+    return _render(
+        request,
+        "plan.html",
+        {
+            "token": token,
+            "plan": data,
+            "tone": copy["tone"],
+            "title": copy["title"],
+            "ref": numbers,
+            "references": references,
+        },
+    )
+
+
+def _number_sources(node: Any, numbers: dict[str, int], references: list[dict[str, Any]]) -> None:
+    """Number every cited source in reading order, for [n] links and one list at the end."""
+    if isinstance(node, dict):
+        source = node.get("source")
+        if isinstance(source, dict) and "citation" in source and source["id"] not in numbers:
+            numbers[source["id"]] = len(numbers) + 1
+            references.append(source)
+        for key, value in node.items():
+            if key != "source":
+                _number_sources(value, numbers, references)
+    elif isinstance(node, list):
+        for value in node:
+            _number_sources(value, numbers, references)
+
+
+@router.get("/illustrations/{name}")
+def illustration(name: Annotated[str, Path(pattern=r"^[a-z0-9_]+\.svg$")]) -> Response:
+    svg = load_careplan().illustrations.get(name)
+    if svg is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such illustration.")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

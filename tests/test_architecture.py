@@ -20,6 +20,7 @@ LAYERS = {
     "careplan": 4,
     "evaluation": 5,
     "storage": 5,
+    "exports": 5,
     "config": 5,
     "cli_render": 6,
     "cli": 7,

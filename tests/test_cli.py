@@ -170,3 +170,16 @@ def test_plan_refuses_impossible_factors(tmp_path: Path, factors: dict[str, obje
     path = _write(tmp_path, "f.json", [json.dumps(factors)])
     result = runner.invoke(app, ["plan", "--case", str(case), "--factors", str(path)])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_report_writes_a_valid_fhir_bundle(tmp_path: Path) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    case = _write(tmp_path, "case.json", [json.dumps(SCIATICA)])
+    out = tmp_path / "bundle.json"
+    result = runner.invoke(app, ["report", "--case", str(case), "--fhir", str(out)])
+    assert result.exit_code == 0, result.output
+    bundle = Bundle.model_validate_json(out.read_text())
+    assert bundle.type == "collection" and bundle.entry
+    bad = runner.invoke(app, ["report", "--case", str(case), "--fhir", str(tmp_path / "no" / "dir" / "b.json")])
+    assert bad.exit_code == 2 and "could not write" in bad.output

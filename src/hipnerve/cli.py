@@ -276,6 +276,31 @@ def plan(
         render_plan(out, data)
 
 
+# --- report ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def report(
+    case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
+    fhir: Annotated[Path, typer.Option("--fhir", help="Write the FHIR R4 bundle (JSON) here.")],
+) -> None:
+    """Export a case's assessment and care plan for a clinician's record system (FHIR R4)."""
+    from hipnerve.careplan.builder import build_plan
+    from hipnerve.exports.fhir import build_bundle
+    from hipnerve.kb.careplan_loader import load_careplan
+
+    model = _model()
+    parsed = _read_case_file(case, model)
+    run = run_case(model, parsed)
+    plan_built = build_plan(model, load_careplan(), run.result, parsed.age)
+    bundle = build_bundle(model, run.state, run.result, plan_built)
+    try:
+        fhir.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"could not write {str(fhir)!r}: {exc.strerror}") from None
+    out.print(f"FHIR bundle with {len(bundle.entry or [])} resources written to {fhir}")
+
+
 # --- evaluate -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Exports for clinicians: FHIR R4 bundle (PDF report to follow)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 
 def _csrf(html: str) -> str:
@@ -64,15 +65,7 @@ def test_bad_body_map_mark_is_a_friendly_400(client: TestClient) -> None:
 
 def test_whole_interview_without_javascript(client: TestClient) -> None:
     token, csrf = _start(client, age="52", sex="male")
-    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["pain:buttock:left"]})
-    for _ in range(40):
-        if "/result" in str(page.url):
-            break
-        question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        if 'name="answer"' in page.text:
-            page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "answer": "unknown"})
-        else:
-            page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "dont_know"})
+    page = _finish(client, token, csrf, ["pain:buttock:left"])
     assert "/result" in str(page.url)
     assert "Possible causes" in page.text and "<meter" in page.text
     assert "Why this result?" in page.text
@@ -112,16 +105,18 @@ def test_delete_removes_the_assessment(client: TestClient) -> None:
     assert client.get(f"/a/{token}/q").status_code == 404
 
 
-def _finish(client: TestClient, token: str, csrf: str, marks: list[str]) -> None:
+def _finish(client: TestClient, token: str, csrf: str, marks: list[str]) -> Response:
+    """Mark the body map, then answer "don't know" to every screen until the result."""
     page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": marks})
     for _ in range(40):
         if "/result" in str(page.url):
-            return
+            break
         question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         if 'name="answer"' in page.text:
             page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "answer": "unknown"})
         else:
             page = client.post(f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "dont_know"})
+    return page
 
 
 def test_care_plan_asks_about_you_then_checks_medicines(client: TestClient) -> None:

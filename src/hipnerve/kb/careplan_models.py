@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, StrictFloat, model_validator
+from pydantic import Field, StrictFloat
 
-from hipnerve.kb.models import Identifier, Setting, Strict
+from hipnerve.kb.models import Evidence, Identifier, Setting, Strict
 
 FactorId = Literal[
     "pregnant",
@@ -58,17 +58,10 @@ Role = Literal[
 ]
 
 
-class Sourced(Strict):
-    source: Identifier
-    setting: Setting = Setting.GUIDELINE
-    estimate: bool = False
-    reasoning: str | None = None
+class Sourced(Evidence):
+    """Evidence whose setting is usually a guideline."""
 
-    @model_validator(mode="after")
-    def _estimate_has_reasoning(self) -> Sourced:
-        if self.estimate and not (self.reasoning and len(self.reasoning) >= 15):
-            raise ValueError("an estimate must give its reasoning (15+ characters)")
-        return self
+    setting: Setting = Setting.GUIDELINE
 
 
 class Block(Sourced):

@@ -37,6 +37,7 @@ baseline: install
 
 bench: install
 	$(PY) python bench/engine_bench.py
+	$(PY) python bench/report_bench.py
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "install wrk for the API bench")
 	$(PY) python bench/api_bench.py
 

@@ -282,9 +282,12 @@ def plan(
 @app.command()
 def report(
     case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
-    fhir: Annotated[Path, typer.Option("--fhir", help="Write the FHIR R4 bundle (JSON) here.")],
+    fhir: Annotated[Path | None, typer.Option("--fhir", help="Write the FHIR R4 bundle (JSON) here.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the clinician PDF report here.")] = None,
 ) -> None:
-    """Export a case's assessment and care plan for a clinician's record system (FHIR R4)."""
+    """Export a case's assessment and care plan: FHIR R4 bundle and/or clinician PDF."""
+    if fhir is None and pdf is None:
+        raise _fail("give --fhir FILE and/or --pdf FILE")
     from hipnerve.careplan.builder import build_plan
     from hipnerve.exports.fhir import build_bundle
     from hipnerve.kb.careplan_loader import load_careplan
@@ -293,12 +296,18 @@ def report(
     parsed = _read_case_file(case, model)
     run = run_case(model, parsed)
     plan_built = build_plan(model, load_careplan(), run.result, parsed.age)
-    bundle = build_bundle(model, run.state, run.result, plan_built)
     try:
-        fhir.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
+        if fhir is not None:
+            bundle = build_bundle(model, run.state, run.result, plan_built)
+            fhir.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
+            out.print(f"FHIR bundle with {len(bundle.entry or [])} resources written to {fhir}")
+        if pdf is not None:
+            from hipnerve.exports.pdf import render_pdf, report_html
+
+            pdf.write_bytes(render_pdf(report_html(model, run.state, run.result, plan_built)))
+            out.print(f"PDF report written to {pdf}")
     except OSError as exc:
-        raise _fail(f"could not write {str(fhir)!r}: {exc.strerror}") from None
-    out.print(f"FHIR bundle with {len(bundle.entry or [])} resources written to {fhir}")
+        raise _fail(f"could not write {exc.filename!r}: {exc.strerror}") from None
 
 
 # --- evaluate -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from hipnerve.careplan.factors import check_against_person
 from hipnerve.careplan.present import plan_to_dict
 from hipnerve.engine.model import Choice
 from hipnerve.exceptions import InputError
+from hipnerve.exports.bodymap_svg import back_shapes, front_shapes, silhouette
 from hipnerve.interview.bodymap import set_body_map
 from hipnerve.interview.person import PersonFactors
 from hipnerve.interview.session import (
@@ -34,7 +35,6 @@ from hipnerve.interview.session import (
 from hipnerve.kb.careplan_loader import load_careplan
 from hipnerve.kb.models import TriageLevel
 from hipnerve.storage.repository import Conflict, NotFound, StoredAssessment
-from hipnerve.web.bodymap_svg import back_shapes, front_shapes, silhouette
 from hipnerve.web.deps import ModelDep, RepositoryDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)

@@ -141,3 +141,16 @@ def test_illustrations_are_served_and_names_checked(client: TestClient) -> None:
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
     assert client.get("/illustrations/nope.svg").status_code == 404
     assert client.get("/illustrations/..%2Fsecret.svg").status_code in {404, 422}
+
+
+def test_pdf_and_fhir_downloads(client: TestClient) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    token, csrf = _start(client, age="61", sex="female")
+    page = _finish(client, token, csrf, ["pain:groin:right"])
+    assert f"/a/{token}/report.pdf" in page.text and f"/a/{token}/fhir.json" in page.text
+    pdf = client.get(f"/a/{token}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["cache-control"] == "no-store"
+    fhir = client.get(f"/a/{token}/fhir.json")
+    assert fhir.status_code == 200 and fhir.headers["content-type"].startswith("application/fhir+json")
+    assert Bundle.model_validate_json(fhir.text).entry

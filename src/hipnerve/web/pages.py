@@ -23,6 +23,8 @@ from hipnerve.careplan.present import plan_to_dict
 from hipnerve.engine.model import Choice
 from hipnerve.exceptions import InputError
 from hipnerve.exports.bodymap_svg import back_shapes, front_shapes, silhouette
+from hipnerve.exports.fhir import build_bundle
+from hipnerve.exports.pdf import render_pdf, report_html
 from hipnerve.interview.bodymap import set_body_map
 from hipnerve.interview.person import PersonFactors
 from hipnerve.interview.session import (
@@ -460,3 +462,36 @@ def illustration(name: Annotated[str, Path(pattern=r"^[a-z0-9_]+\.svg$")]) -> Re
     if svg is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such illustration.")
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _export_inputs(model: Any, stored: StoredAssessment) -> tuple[Any, Any]:
+    outcome = result(model, stored.state)
+    plan = build_plan(model, load_careplan(), outcome, stored.state.age, stored.state.person)
+    return outcome, plan
+
+
+@router.get("/a/{token}/report.pdf")
+def report_pdf(token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+    stored = _load(repository, token)
+    outcome, plan = _export_inputs(model, stored)
+    body = render_pdf(report_html(model, stored.state, outcome, plan))
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="hipnerve-report.pdf"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/a/{token}/fhir.json")
+def report_fhir(token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+    stored = _load(repository, token)
+    outcome, plan = _export_inputs(model, stored)
+    bundle = build_bundle(model, stored.state, outcome, plan)
+    return Response(
+        bundle.model_dump_json(indent=2),
+        media_type="application/fhir+json",
+        headers={
+            "Content-Disposition": 'attachment; filename="hipnerve-fhir-bundle.json"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hipnerve.engine.inference import score
 from hipnerve.engine.model import Choice, Patient, Sex, default_model
 from hipnerve.kb.models import TriageLevel
-from hipnerve.triage.rules import fired_rules, holds, triage
+from hipnerve.triage.rules import compiled_rules, fired_rules, triage
 
 MODEL = default_model()
 FINDINGS = sorted(MODEL.kb.findings)
@@ -50,7 +50,7 @@ def _minimal_trigger(rule_index: int, patient: Patient) -> set[str]:
 def test_red_flag_level_survives_any_other_answers(rule_index: int, patient: Patient, other: dict[str, Choice]) -> None:
     rule = RULES[rule_index]
     trigger = _minimal_trigger(rule_index, patient)
-    if not holds(rule.when, trigger, patient):
+    if not compiled_rules(MODEL)[rule_index].predicate(trigger, patient):
         return  # this rule cannot fire for this patient (age/sex condition)
     evidence = dict(other) | dict.fromkeys(trigger, Choice.PRESENT)
     result = triage(MODEL, patient, evidence, score(MODEL, patient, evidence))

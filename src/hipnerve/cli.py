@@ -21,7 +21,7 @@ from hipnerve.cli_render import (
     render_result,
     result_json,
 )
-from hipnerve.engine.model import Choice, Model, default_model
+from hipnerve.engine.model import MAX_AGE, MIN_AGE, Choice, Model, Patient, Sex, default_model
 from hipnerve.evaluation.cases import load_cases, parse_case
 from hipnerve.evaluation.metrics import recall_by_condition, summarise
 from hipnerve.evaluation.simulate import run_case
@@ -171,7 +171,7 @@ def _interactive(model: Model, age: int | None, sex: str | None) -> None:
         "Type [bold]?[/] to see why we ask, [bold]b[/] to go back, [bold]q[/] to quit.\n"
     )
     if age is None:
-        age = _ask_int("How old are you? ", 18, 120)
+        age = _ask_int("How old are you? ", MIN_AGE, MAX_AGE)
     while sex not in {"female", "male"}:
         sex = out.input("Sex recorded at birth (female / male)? ").strip().lower()
         sex = {"f": "female", "m": "male"}.get(sex, sex)
@@ -211,8 +211,8 @@ def assess_command(
     model = _model()
     try:
         if case is None:
-            if age is not None and not 18 <= age <= 120:
-                raise _fail(f"age {age} is outside 18-120: hipnerve is for adults only")
+            if age is not None:
+                Patient(age, Sex.FEMALE)  # the engine's own check: InvalidDemographicsError names the age
             if sex is not None and sex not in {"female", "male"}:
                 raise _fail(f"sex must be 'female' or 'male', got {sex!r}")
             _interactive(model, age, sex)

@@ -28,10 +28,7 @@ from hipnerve.kb.careplan_models import (
 )
 from hipnerve.kb.models import TriageLevel
 
-FOCUS_PROBABILITY = 0.2  # a condition shapes the plan once it is at least this likely (estimate)
-MAX_FOCUS = 3
-MAX_EXERCISES = 8
-WEEKS = 6
+WEEKS = 6  # the six-week programme; levels rise every two weeks
 
 Status = Literal["suitable", "caution", "blocked", "deferred"]
 
@@ -79,8 +76,10 @@ class CarePlan:
     not_personalised: tuple[str, ...]
 
 
-def focus_conditions(outcome: InterviewResult) -> tuple[str, ...]:
-    likely = [c.id for c in outcome.conditions if c.probability >= FOCUS_PROBABILITY][:MAX_FOCUS]
+def focus_conditions(cp: CarePlanKnowledge, outcome: InterviewResult) -> tuple[str, ...]:
+    settings = cp.settings
+    cut, most = settings.focus_probability.value, int(settings.max_focus_conditions.value)
+    likely = [c.id for c in outcome.conditions if c.probability >= cut][:most]
     return tuple(likely) if likely else tuple(c.id for c in outcome.conditions[:1])
 
 
@@ -124,7 +123,8 @@ def _exercises(
             excluded.append(Excluded(exercise, f"not suitable with: {reason}"))
             continue
         candidates.append(exercise)
-    cap = 2 if ("low_activity" in factors or age >= 75) else 3
+    cap = 2 if ("low_activity" in factors or age >= cp.settings.gentle_only_from_age.value) else 3
+    most = int(cp.settings.max_exercises.value)
     usable = [e for e in candidates if e.level <= cap]
     usable.sort(key=lambda e: (-len(set(e.serves) & set(focus)), e.level, e.id))
     picked: list[Exercise] = []
@@ -134,11 +134,11 @@ def _exercises(
             picked.append(exercise)
             kinds.add(exercise.kind)
     for exercise in usable:
-        if len(picked) >= MAX_EXERCISES:
+        if len(picked) >= most:
             break
         if exercise not in picked:
             picked.append(exercise)
-    picked = picked[:MAX_EXERCISES]
+    picked = picked[:most]
     levels = {1: 1, 2: 1, 3: 2, 4: 2, 5: cap, 6: cap}
     schedule = tuple(Week(week, tuple(e.id for e in picked if e.level <= levels[week])) for week in range(1, WEEKS + 1))
     return tuple(picked), schedule, tuple(excluded)
@@ -158,13 +158,16 @@ def _prevention(
     )
 
 
-def _weight_goal(person: PersonFactors | None, bmi: float | None) -> str | None:
-    if person is None or person.weight_kg is None or bmi is None or bmi < 25:
+def _weight_goal(cp: CarePlanKnowledge, person: PersonFactors | None, bmi: float | None) -> str | None:
+    s = cp.settings
+    if person is None or person.weight_kg is None or bmi is None or bmi <= s.healthy_bmi_high.value:
         return None
-    low, high = person.weight_kg * 0.05, person.weight_kg * 0.10
+    low_share, high_share = s.weight_loss_goal_low.value, s.weight_loss_goal_high.value
+    low, high = person.weight_kg * low_share, person.weight_kg * high_share
     return (
-        f"Your BMI is {bmi:.1f} (a healthy range is 18.5 to 24.9). Losing 5 to 10% of your weight - "
-        f"about {low:.0f} to {high:.0f} kg - eases the load on your hips and back; any loss helps."
+        f"Your BMI is {bmi:.1f} (a healthy range is {s.healthy_bmi_low.value:g} to {s.healthy_bmi_high.value:g}). "
+        f"Losing {low_share * 100:g} to {high_share:.0%} of your weight - about {low:.0f} to {high:.0f} kg - eases the "
+        "load on your hips and back; any loss helps."
     )
 
 
@@ -179,7 +182,7 @@ def build_plan(
     urgent = level.rank >= TriageLevel.CONSULTATION_24.rank
     emergency = level.rank >= TriageLevel.EMERGENCY.rank
     factors = factor_ids(person, age)
-    focus = focus_conditions(outcome)
+    focus = focus_conditions(cp, outcome)
     threshold = model.kb.triage.condition_threshold.must_not_miss_probability
     serious = frozenset(
         c.id for c in outcome.conditions if model.kb.conditions[c.id].must_not_miss and c.probability >= threshold
@@ -216,7 +219,7 @@ def build_plan(
         prevention=_prevention(cp, factors, person),
         seek_care_sooner=seek,
         bmi=bmi,
-        weight_goal=_weight_goal(person, bmi),
+        weight_goal=_weight_goal(cp, person, bmi),
         factors=factors,
         not_personalised=tuple(f"We could not use {m}." for m in missing),
     )

@@ -26,7 +26,13 @@ def check_against_person(factors: PersonFactors, sex: Sex) -> None:
 
 
 def factor_ids(factors: PersonFactors | None, age: int) -> frozenset[str]:
-    """The plan's person factors: what was answered 'yes', plus those derived from numbers."""
+    """The plan's person factors: what was answered 'yes', plus those derived from numbers.
+
+    Each derived factor's threshold is part of its name, and the knowledge entries that use it cite
+    the source of that threshold: age_65_plus (NHS ibuprofen cautions), pregnant_20_weeks_plus (FDA
+    2020 NSAID communication), weight_under_50kg (NHS paracetamol), bmi_25_plus / bmi_30_plus (WHO
+    BMI classes, ``who_healthy_lifestyle_bmi``).
+    """
     found: set[str] = {"age_65_plus"} if age >= 65 else set()
     if factors is None:
         return frozenset(found)

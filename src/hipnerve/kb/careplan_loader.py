@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from hipnerve.exceptions import KnowledgeError
 from hipnerve.kb.careplan_models import (
+    CarePlanSettings,
     ConditionPlan,
     ConditionPlansFile,
     ExercisesFile,
@@ -35,6 +36,7 @@ class CarePlanKnowledge:
     exercises: ExercisesFile
     conditions: dict[str, ConditionPlan]
     prevention: PreventionFile
+    settings: CarePlanSettings
     illustrations: dict[str, str]  # file name -> SVG text
 
 
@@ -62,20 +64,21 @@ def read_careplan(path: Path | None = None) -> tuple[CarePlanKnowledge | None, l
     exercises = _load(root, "exercises.yaml", ExercisesFile, problems)
     plans = _load(root, "conditions.yaml", ConditionPlansFile, problems)
     prevention = _load(root, "prevention.yaml", PreventionFile, problems)
+    settings = _load(root, "settings.yaml", CarePlanSettings, problems)
     illustrations: dict[str, str] = {}
     folder = root / "illustrations"
     if folder.is_dir():
         for item in folder.iterdir():
             if item.name.endswith(".svg"):
                 illustrations[item.name] = item.read_text(encoding="utf-8")
-    if medicines is None or exercises is None or plans is None or prevention is None:
+    if medicines is None or exercises is None or plans is None or prevention is None or settings is None:
         return None, problems
     conditions: dict[str, ConditionPlan] = {}
     for plan in plans.conditions:
         if plan.condition in conditions:
             problems.append(Problem(f"{FOLDER}/conditions.yaml", plan.condition, "duplicate condition plan"))
         conditions[plan.condition] = plan
-    return CarePlanKnowledge(medicines, exercises, conditions, prevention, illustrations), problems
+    return CarePlanKnowledge(medicines, exercises, conditions, prevention, settings, illustrations), problems
 
 
 def _sourced(kb: KnowledgeBase, file: str, item: str, entries: Any) -> list[Problem]:
@@ -144,6 +147,8 @@ def check_careplan(kb: KnowledgeBase, cp: CarePlanKnowledge) -> list[Problem]:
             problems.append(Problem(plan_file, plan.condition, f"unknown source {plan.source!r}"))
         problems += _sourced(kb, plan_file, plan.condition, [*plan.referrals, *plan.procedures])
     problems += _sourced(kb, f"{FOLDER}/prevention.yaml", "prevention", cp.prevention.prevention)
+    numbers = [getattr(cp.settings, name) for name in CarePlanSettings.model_fields if name not in {"version", "date"}]
+    problems += _sourced(kb, f"{FOLDER}/settings.yaml", "settings", numbers)
     return problems
 
 

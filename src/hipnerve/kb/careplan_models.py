@@ -171,3 +171,22 @@ class PreventionFile(Strict):
     version: str
     date: str
     prevention: tuple[PreventionItem, ...]
+
+
+class SourcedNumber(Sourced):
+    value: StrictFloat
+
+
+class CarePlanSettings(Strict):
+    """The plan builder's numbers, each with its source (``careplan/settings.yaml``)."""
+
+    version: str
+    date: str
+    focus_probability: SourcedNumber
+    max_focus_conditions: SourcedNumber
+    max_exercises: SourcedNumber
+    gentle_only_from_age: SourcedNumber
+    weight_loss_goal_low: SourcedNumber
+    weight_loss_goal_high: SourcedNumber
+    healthy_bmi_low: SourcedNumber
+    healthy_bmi_high: SourcedNumber

@@ -16,6 +16,7 @@ from functools import cache
 
 from hipnerve.engine.inference import ConditionScore
 from hipnerve.engine.model import Choice, Model, Patient
+from hipnerve.kb.check import rule_findings
 from hipnerve.kb.models import (
     AgeAtLeast,
     AllOf,
@@ -49,25 +50,11 @@ class TriageResult:
         return tuple(r.rule_id for r in self.reasons if r.red_flag and r.rule_id)
 
 
-def holds(expr: RuleExpr, present: frozenset[str] | set[str], patient: Patient) -> bool:
-    if isinstance(expr, str):
-        return expr in present
-    if isinstance(expr, AllOf):
-        return all(holds(part, present, patient) for part in expr.all)
-    if isinstance(expr, AnyOf):
-        return any(holds(part, present, patient) for part in expr.any)
-    if isinstance(expr, AgeAtLeast):
-        return patient.age >= expr.age_at_least
-    if isinstance(expr, SexIs):
-        return patient.sex.value == expr.sex
-    raise TypeError(f"unknown rule expression {expr!r}")  # pragma: no cover - models forbid it
-
-
 Predicate = Callable[[AbstractSet[str], Patient], bool]
 
 
 def _compile(expr: RuleExpr) -> Predicate:
-    """The same logic as :func:`holds`, turned into closures once per knowledge base."""
+    """A rule expression turned into closures once per knowledge base: the only evaluator."""
     if isinstance(expr, str):
         finding = expr
         return lambda present, _patient: finding in present
@@ -95,22 +82,12 @@ class CompiledRule:
 
 @cache
 def compiled_rules(model: Model) -> tuple[CompiledRule, ...]:
-    return tuple(CompiledRule(r, _compile(r.when), _walk(r.when)) for r in model.kb.triage.rules)
+    return tuple(CompiledRule(r, _compile(r.when), frozenset(rule_findings(r.when))) for r in model.kb.triage.rules)
 
 
 def fired_rules(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> list[TriageRule]:
     present = {f for f, c in evidence.items() if c is Choice.PRESENT}
     return [c.rule for c in compiled_rules(model) if c.predicate(present, patient)]
-
-
-def _walk(expr: RuleExpr) -> frozenset[str]:
-    if isinstance(expr, str):
-        return frozenset({expr})
-    if isinstance(expr, AllOf):
-        return frozenset().union(*(_walk(p) for p in expr.all))
-    if isinstance(expr, AnyOf):
-        return frozenset().union(*(_walk(p) for p in expr.any))
-    return frozenset()
 
 
 def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> frozenset[str]:
@@ -121,7 +98,6 @@ def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, C
     never ends one answer short of a red flag it was on the way to.
     """
     present = {f for f, c in evidence.items() if c is Choice.PRESENT}
-    open_findings = {f for f in model.kb.findings if f not in evidence}
     wanted: set[str] = set()
     for compiled in compiled_rules(model):
         if compiled.rule.level.rank < TriageLevel.CONSULTATION_24.rank:
@@ -129,8 +105,9 @@ def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, C
         mentioned = compiled.mentions
         if mentioned.isdisjoint(present) or compiled.predicate(present, patient):
             continue
-        if compiled.predicate(present | (mentioned & open_findings), patient):
-            wanted |= mentioned & open_findings
+        unanswered = {f for f in mentioned if f not in evidence}
+        if compiled.predicate(present | unanswered, patient):
+            wanted |= unanswered
     return frozenset(wanted)
 
 

@@ -81,12 +81,13 @@ def test_no_regression_against_measured_baseline(name: str) -> None:
     zero emergency under-triage) are NOT met yet; this gate stops things getting worse meanwhile."""
     cases, problems = load_cases(CASES_DIR / f"{name}.jsonl", MODEL)
     assert not problems
-    adaptive = summarise([run_case(MODEL, c) for c in cases])
-    ceiling = summarise([run_case(MODEL, c, ask_all=True) for c in cases])
+    adaptive = summarise([run_case(MODEL, c) for c in cases], MODEL.must_not_miss)
+    ceiling = summarise([run_case(MODEL, c, ask_all=True) for c in cases], MODEL.must_not_miss)
     for measured, key in ((adaptive, "adaptive"), (ceiling, "ask_all")):
         base = BASELINE[name][key]
         assert measured.top1 >= base["top1"] - TOLERANCE, (key, measured)
         assert measured.top3 >= base["top3"] - TOLERANCE, (key, measured)
         assert measured.under_triage_emergency <= base["under_triage_emergency"], (key, measured)
         assert measured.under_triage <= base["under_triage"] + TOLERANCE, (key, measured)
+        assert measured.must_not_miss_flagged >= base["must_not_miss_flagged"] - TOLERANCE, (key, measured)
     assert adaptive.questions_median <= 15

@@ -333,17 +333,18 @@ def evaluate(
         problems.extend(bad)
     runs = [run_case(model, c) for c in cases]
     ceiling = [run_case(model, c, ask_all=True) for c in cases] if ask_all else []
-    summary = summarise(runs)
+    summary = summarise(runs, model.must_not_miss)
+    ceiling_summary = summarise(ceiling, model.must_not_miss) if ask_all else None
     recall = recall_by_condition(runs)
     if as_json:
         payload: dict[str, Any] = summary.as_dict()
-        if ask_all:
-            payload["ask_all"] = summarise(ceiling).as_dict()
+        if ceiling_summary is not None:
+            payload["ask_all"] = ceiling_summary.as_dict()
         payload["per_condition_recall"] = {c: {"top3": h, "n": n} for c, (h, n) in recall.items()}
         payload["problems"] = [str(p) for p in problems]
         out.print_json(json.dumps(payload))
     else:
-        render_evaluation(out, summary, summarise(ceiling) if ask_all else None, recall, runs if failures else [])
+        render_evaluation(out, summary, ceiling_summary, recall, runs if failures else [])
     for problem in problems:
         err.print(f"[bold red]error:[/] {problem}")
     if problems:

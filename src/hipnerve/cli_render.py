@@ -72,6 +72,12 @@ def render_result(console: Console, model: Model, outcome: InterviewResult, top:
             why,
         )
     console.print(table)
+    shown = {c.id for c in outcome.conditions[:top]}
+    hidden = [c for c in outcome.rule_out if c.id not in shown]
+    if hidden:
+        console.print("[bold red]Also to be checked for, because of your warning signs:[/]")
+        for condition in hidden:
+            console.print(f"  • {condition.name} [dim]({condition.clinician_name}; {condition.probability:.0%})[/]")
     others = [r for r in outcome.triage.reasons if r.level is not outcome.triage.level]
     if others:
         console.print("[bold]Also keep in mind:[/]")
@@ -115,6 +121,7 @@ def result_json(model: Model, outcome: InterviewResult) -> dict[str, Any]:
                     "rule": r.rule_id,
                     "condition": r.condition_id,
                     "red_flag": r.red_flag,
+                    "suspects": list(r.suspects),
                     "text": r.text,
                     "clinician_text": r.clinician_text,
                     "source": {"id": r.source.id, "citation": r.source.citation},
@@ -123,6 +130,7 @@ def result_json(model: Model, outcome: InterviewResult) -> dict[str, Any]:
             ],
         },
         "conditions": [condition_json(model, c) for c in outcome.conditions],
+        "rule_out": [c.id for c in outcome.rule_out],
         "questions": outcome.questions,
         "knowledge_base": model.kb.version,
     }
@@ -154,6 +162,10 @@ def render_evaluation(
         ("questions, median", lambda v: f"{v:.1f}", "questions_median"),
         ("questions, p90", lambda v: f"{v:.1f}", "questions_p90"),
         ("Brier score", lambda v: f"{v:.4f}", "brier"),
+        ("must-not-miss cases", str, "must_not_miss_n"),
+        ("  ... one in top 3", _pct, "must_not_miss_top3"),
+        ("  ... in top 3 or rule-out list", _pct, "must_not_miss_flagged"),
+        ("other cases with a rule-out entry", _pct, "rule_out_other"),
     ]
     for label, fmt, key in rows:
         cells = [fmt(getattr(summary, key))]

@@ -154,3 +154,24 @@ def test_pdf_and_fhir_downloads(client: TestClient) -> None:
     fhir = client.get(f"/a/{token}/fhir.json")
     assert fhir.status_code == 200 and fhir.headers["content-type"].startswith("application/fhir+json")
     assert Bundle.model_validate_json(fhir.text).entry
+
+
+def test_result_page_lists_what_a_warning_sign_says_to_rule_out(client: TestClient) -> None:
+    token, csrf = _start(client, age="45", sex="male")
+    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["pain:low_back:centre"]})
+    for _ in range(30):
+        if "/result" in str(page.url):
+            break
+        question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        ticked = re.findall(r'name="present" value="([^"]+)"\s+checked', page.text)
+        if 'value="fever"' in page.text:
+            ticked.append("fever")
+        page = client.post(
+            f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "submit", "present": ticked}
+        )
+    assert "/result" in str(page.url)
+    name = "An infection in or around the spine"
+    assert name in page.text
+    in_section = "Also to be checked for, because of your warning signs" in page.text
+    tagged = "Your warning signs mean a doctor should check for this first." in page.text
+    assert in_section or tagged

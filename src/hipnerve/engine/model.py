@@ -115,6 +115,10 @@ class Model:
                 return band.female if patient.sex is Sex.FEMALE else band.male
         raise InvalidDemographicsError(f"no prior band covers age {patient.age}")  # kb check prevents this
 
+    @property
+    def must_not_miss(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.conditions if c.must_not_miss)
+
     def check_finding(self, finding_id: str) -> None:
         if finding_id not in self.kb.findings:
             raise UnknownFindingError(finding_id)

@@ -5,12 +5,18 @@ Triage: exact, under (below expected), over (above expected); ``under_triage_eme
 cases expected at ``emergency`` or ``emergency_ambulance`` that end below ``emergency``.
 Brier: mean over cases and conditions of (probability − 1[expected])², the conditions being scored
 independently (they are not mutually exclusive).
+Must-not-miss: over the cases whose expected conditions include a must-not-miss one, the fraction
+with one in the top 3 (``must_not_miss_top3``) and the fraction with one in the top 3 *or* in the
+result's rule-out list (``must_not_miss_flagged``: named by a warning sign that fired). Over the
+other cases, ``rule_out_other`` is the fraction that still show a rule-out condition outside the
+top 3: the price of the list in extra worry and tests. These are reported beside top-k, never in it.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass
 
 from hipnerve.evaluation.simulate import CaseRun
@@ -29,6 +35,10 @@ class Summary:
     questions_median: float
     questions_p90: float
     brier: float
+    must_not_miss_n: int = 0
+    must_not_miss_top3: float = 0.0
+    must_not_miss_flagged: float = 0.0
+    rule_out_other: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -54,7 +64,27 @@ def hit(run: CaseRun, k: int) -> bool:
     return bool(set(run.ranking[:k]) & set(run.case.expected_conditions))
 
 
-def summarise(runs: Sequence[CaseRun]) -> Summary:
+def flagged(run: CaseRun, must_not_miss: AbstractSet[str]) -> bool:
+    """An expected must-not-miss condition is in the top 3 or in the rule-out list."""
+    shown = set(run.ranking[:3]) | {c.id for c in run.result.rule_out}
+    return bool(shown & set(run.case.expected_conditions) & must_not_miss)
+
+
+def _must_not_miss(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str]) -> tuple[int, float, float, float]:
+    serious = [r for r in runs if must_not_miss & set(r.case.expected_conditions)]
+    others = [r for r in runs if not must_not_miss & set(r.case.expected_conditions)]
+    extra = [r for r in others if {c.id for c in r.result.rule_out} - set(r.ranking[:3])]
+    top3 = sum(bool(set(r.ranking[:3]) & set(r.case.expected_conditions) & must_not_miss) for r in serious)
+    return (
+        len(serious),
+        top3 / len(serious) if serious else 0.0,
+        sum(flagged(r, must_not_miss) for r in serious) / len(serious) if serious else 0.0,
+        len(extra) / len(others) if others else 0.0,
+    )
+
+
+def summarise(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str] = frozenset()) -> Summary:
+    """Figures over ``runs``; ``must_not_miss`` (condition ids) enables the must-not-miss figures."""
     n = len(runs)
     if n == 0:
         return Summary(0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0.0)
@@ -66,6 +96,7 @@ def summarise(runs: Sequence[CaseRun]) -> Summary:
         for c in r.result.conditions
     ]
     questions = [r.result.questions for r in runs]
+    mnm_n, mnm_top3, mnm_flagged, rule_out_other = _must_not_miss(runs, must_not_miss)
     return Summary(
         n=n,
         top1=sum(hit(r, 1) for r in runs) / n,
@@ -77,6 +108,10 @@ def summarise(runs: Sequence[CaseRun]) -> Summary:
         questions_median=float(statistics.median(questions)),
         questions_p90=_percentile(questions, 0.9),
         brier=sum(brier_terms) / len(brier_terms),
+        must_not_miss_n=mnm_n,
+        must_not_miss_top3=mnm_top3,
+        must_not_miss_flagged=mnm_flagged,
+        rule_out_other=rule_out_other,
     )
 
 

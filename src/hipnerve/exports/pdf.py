@@ -62,6 +62,14 @@ def report_html(
         ]
         conditions.append((condition.clinician_name, codes, ranked.probability, evidence_lines))
     reasons = [(r.level.value, r.clinician_text, cite(r.source.id)) for r in outcome.triage.reasons[:5]]
+    rule_out = [
+        (
+            kb.conditions[ranked.id].clinician_name,
+            ranked.probability,
+            [r.rule_id for r in outcome.triage.reasons if r.red_flag and ranked.id in r.suspects],
+        )
+        for ranked in outcome.rule_out
+    ]
     plan_data = plan_to_dict(kb, plan) if plan is not None else None
     if plan_data is not None:
         for section in ("care_team", "seek_care_sooner"):
@@ -78,6 +86,7 @@ def report_html(
         questions=outcome.questions,
         red_flags=red_flags,
         conditions=conditions,
+        rule_out=rule_out,
         plan=plan_data,
         marks=marks,
         front=front_shapes(),

@@ -263,8 +263,11 @@ def explain(item: ConditionScore, name: str, clinician_name: str, limit: int = 3
 @dataclass(frozen=True)
 class InterviewResult:
     triage: TriageResult
-    conditions: tuple[RankedCondition, ...]
+    conditions: tuple[RankedCondition, ...]  # ranked, most probable first
     questions: int
+    # Must-not-miss conditions that a fired warning sign names (``TriageResult.suspected``), in rank
+    # order: shown as "to rule out" whatever their probability.
+    rule_out: tuple[RankedCondition, ...] = ()
 
 
 def result(model: Model, state: InterviewState, limit: int = 3) -> InterviewResult:
@@ -278,4 +281,6 @@ def result(model: Model, state: InterviewState, limit: int = 3) -> InterviewResu
         )
         for s in step.scores
     )
-    return InterviewResult(step.triage, conditions, len(state.asked))
+    suspected = set(step.triage.suspected) & model.must_not_miss
+    rule_out = tuple(c for c in conditions if c.id in suspected)
+    return InterviewResult(step.triage, conditions, len(state.asked), rule_out)

@@ -38,6 +38,7 @@ class TriageReason:
     rule_id: str | None = None
     condition_id: str | None = None
     red_flag: bool = False
+    suspects: tuple[str, ...] = ()  # conditions the rule's guideline names as the ones to exclude
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,20 @@ class TriageResult:
     @property
     def red_flags(self) -> tuple[str, ...]:
         return tuple(r.rule_id for r in self.reasons if r.red_flag and r.rule_id)
+
+    @property
+    def suspected(self) -> tuple[str, ...]:
+        """Conditions that a fired red-flag rule names as the ones to rule out, most urgent rule first.
+
+        A warning sign points at its causes whatever their probability: fever with back pain means
+        "exclude a spinal infection" even when a disc is still the likelier cause (NG59: exclude
+        serious causes first). The ranked differential alone would hide such a cause below common ones.
+        """
+        seen: dict[str, None] = {}
+        for reason in self.reasons:
+            if reason.red_flag:
+                seen.update(dict.fromkeys(reason.suspects))
+        return tuple(seen)
 
 
 Predicate = Callable[[AbstractSet[str], Patient], bool]
@@ -123,6 +138,7 @@ def triage(
             source=kb.sources[rule.source],
             rule_id=rule.id,
             red_flag=rule.level.rank >= TriageLevel.CONSULTATION_24.rank,
+            suspects=rule.suspects,
         )
         for rule in fired_rules(model, patient, evidence)
     ]

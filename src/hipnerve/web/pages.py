@@ -282,6 +282,12 @@ def result_page(
     copy = LEVEL_COPY[level]
     main_reasons = [r for r in outcome.triage.reasons if r.level is level]
     other_reasons = [r for r in outcome.triage.reasons if r.level is not level and r.rule_id]
+    shown = {c.id for c in outcome.conditions[:5]}
+    rule_out = [
+        (c, [r.text for r in outcome.triage.reasons if r.red_flag and c.id in r.suspects][:1])
+        for c in outcome.rule_out
+        if c.id not in shown
+    ]
     return _render(
         request,
         "result.html",
@@ -294,6 +300,8 @@ def result_page(
             "reasons": main_reasons,
             "other_reasons": other_reasons,
             "conditions": outcome.conditions[:5],
+            "rule_out": rule_out,
+            "rule_out_ids": {c.id for c in outcome.rule_out},
             "findings": model.kb.findings,
             "sources": model.kb.sources,
             "questions": outcome.questions,

@@ -108,8 +108,11 @@ def build_bundle(model: Model, state: InterviewState, outcome: InterviewResult, 
         )
     )
     likely = [c for c in outcome.conditions if c.probability >= MIN_PROBABILITY][:MAX_CONDITIONS]
+    # Must-not-miss causes that a fired red-flag rule names go in whatever their probability.
+    rule_out = {c.id for c in outcome.rule_out}
+    listed = likely + [c for c in outcome.rule_out if c not in likely]
     predictions = []
-    for ranked in likely:
+    for ranked in listed:
         condition = kb.conditions[ranked.id]
         coding = [{"system": LOCAL_CONDITION, "code": condition.id, "display": condition.clinician_name}]
         for code in condition.codes:
@@ -129,9 +132,7 @@ def build_bundle(model: Model, state: InterviewState, outcome: InterviewResult, 
             "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}],
             "code": concept,
             "subject": subject,
-            "note": [
-                {"text": f"Decision-support differential (probability {ranked.probability:.2f}); not a diagnosis."}
-            ],
+            "note": [{"text": _condition_note(outcome, ranked.id, ranked.probability, ranked.id in rule_out)}],
         }
         if evidence_refs:
             condition_resource["evidence"] = [{"detail": evidence_refs}]
@@ -160,6 +161,14 @@ def build_bundle(model: Model, state: InterviewState, outcome: InterviewResult, 
     return Bundle.model_validate(
         {"resourceType": "Bundle", "id": _id(state, "Bundle"), "type": "collection", "entry": cleaned}
     )
+
+
+def _condition_note(outcome: InterviewResult, condition_id: str, probability: float, rule_out: bool) -> str:
+    text = f"Decision-support differential (probability {probability:.2f}); not a diagnosis."
+    if rule_out:
+        rules = [r.rule_id for r in outcome.triage.reasons if r.red_flag and r.rule_id and condition_id in r.suspects]
+        text += f" To rule out: named by red-flag rule(s) {', '.join(rules)}."
+    return text
 
 
 def _activity(text: str, description: str) -> dict[str, Any]:

@@ -185,3 +185,15 @@ def test_unsafe_svg_is_refused(kb_copy: Path) -> None:
     )
     code, output = _check(kb_copy)
     assert code == 1 and "must not contain <script>" in output
+
+
+def test_must_not_miss_condition_without_a_warning_sign_naming_it(kb_copy: Path) -> None:
+    file = kb_copy / "triage_rules.yaml"
+
+    def drop_dvt(data: dict) -> None:  # type: ignore[type-arg]
+        for rule in data["rules"]:
+            rule["suspects"] = [c for c in rule.get("suspects", []) if c != "deep_vein_thrombosis"]
+
+    _edit(file, drop_dvt)
+    code, output = _check(kb_copy)
+    assert code == 1 and "deep_vein_thrombosis" in output and "no urgent triage rule" in output

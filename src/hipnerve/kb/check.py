@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 
 from hipnerve.kb.loader import KnowledgeBase, Problem
-from hipnerve.kb.models import AgeAtLeast, AllOf, AnyOf, Code, RuleExpr, SexIs
+from hipnerve.kb.models import AgeAtLeast, AllOf, AnyOf, Code, RuleExpr, SexIs, TriageLevel
 
 FINDINGS = "findings.yaml"
 TRIAGE = "triage_rules.yaml"
@@ -155,6 +155,18 @@ def _check_triage(kb: KnowledgeBase) -> list[Problem]:
         )
         if rule.estimate and not rule.reasoning:
             problems.append(Problem(TRIAGE, rule.id, "an estimated rule must give its reasoning"))
+    # A must-not-miss condition needs a warning sign that names it, or it can never reach the
+    # result's rule-out list and can only surface on its probability.
+    named = {c for r in kb.triage.rules if r.level.rank >= TriageLevel.CONSULTATION_24.rank for c in r.suspects}
+    problems.extend(
+        Problem(
+            kb.condition_files.get(c.id, f"conditions/{c.id}.yaml"),
+            c.id,
+            "must-not-miss condition that no urgent triage rule names in its suspects",
+        )
+        for c in kb.conditions.values()
+        if c.must_not_miss and c.id not in named
+    )
     return problems
 
 

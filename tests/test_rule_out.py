@@ -82,3 +82,14 @@ def test_a_leg_that_suddenly_goes_numb_or_weak_calls_an_ambulance() -> None:
     outcome = triage(MODEL, patient, evidence, score(MODEL, patient, evidence))
     assert outcome.level is TriageLevel.EMERGENCY_AMBULANCE
     assert "acute_limb_ischaemia" in outcome.suspected
+
+
+def test_foot_rest_pain_or_ulcer_asks_for_a_doctor_within_24_hours() -> None:
+    patient = Patient(72, Sex.MALE)
+    evidence = dict.fromkeys(FINDINGS, Choice.ABSENT) | {
+        "foot_rest_pain_or_ulcer": Choice.PRESENT,
+        "smoking": Choice.PRESENT,
+    }
+    outcome = triage(MODEL, patient, evidence, score(MODEL, patient, evidence))
+    assert outcome.level.rank >= TriageLevel.CONSULTATION_24.rank
+    assert "critical_limb_ischaemia" in outcome.red_flags

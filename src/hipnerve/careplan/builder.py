@@ -4,6 +4,10 @@ Safety first: a medicine or exercise whose contraindication matches one of the p
 never recommended (it is listed as blocked, with the reason and whom to ask instead), and no
 exercise programme is offered while the triage level says to be seen urgently. Every item keeps the
 source id it rests on, so the pages, the PDF and the FHIR CarePlan can cite it.
+
+Knowledge text says ``{emergency_number}`` rather than a country's number; the finished plan has it
+filled in from the deployment's setting (the UK's 999 when none is given), so every place that shows
+a plan (web page, CLI, PDF, JSON, FHIR) shows the same number.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from hipnerve.kb.careplan_models import (
     Referral,
 )
 from hipnerve.kb.models import TriageLevel
+from hipnerve.kb.placeholders import DEFAULT_EMERGENCY_NUMBER, fill
 
 WEEKS = 6  # the issue's six-week programme; levels rise every two weeks
 
@@ -177,7 +182,10 @@ def build_plan(
     outcome: InterviewResult,
     age: int,
     person: PersonFactors | None = None,
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
 ) -> CarePlan:
+    if not emergency_number.strip():
+        raise ValueError("emergency_number: the emergency telephone number must not be empty")
     level = outcome.triage.level
     urgent = level.rank >= TriageLevel.CONSULTATION_24.rank
     emergency = level.rank >= TriageLevel.EMERGENCY.rank
@@ -203,7 +211,7 @@ def build_plan(
     seek = tuple(dict.fromkeys((text, plan.source) for plan in plans for text in plan.seek_care_sooner))
     bmi = person.bmi if person is not None else None
     missing = unanswered(person)
-    return CarePlan(
+    plan = CarePlan(
         level=level,
         focus=focus,
         first_steps=first_steps,
@@ -223,3 +231,4 @@ def build_plan(
         factors=factors,
         not_personalised=tuple(f"We could not use {m}." for m in missing),
     )
+    return fill(plan, {"emergency_number": emergency_number.strip()})

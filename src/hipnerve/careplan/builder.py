@@ -196,7 +196,7 @@ def build_plan(
         c.id for c in outcome.conditions if model.kb.conditions[c.id].must_not_miss and c.probability >= threshold
     )
     plans = [cp.conditions[c] for c in focus if c in cp.conditions]
-    first_steps = tuple(dict.fromkeys((step, plan.source) for plan in plans for step in plan.first_steps))
+    first_steps = tuple(dict.fromkeys(line for plan in plans for line in plan.sourced_lines("first_steps")))
     exercises: tuple[Exercise, ...] = ()
     schedule: tuple[Week, ...] = ()
     excluded: tuple[Excluded, ...] = ()
@@ -208,7 +208,7 @@ def build_plan(
         note = None if exercises else "No exercise in our library suits your answers; ask a physiotherapist."
     referrals = tuple((plan.condition, r) for plan in plans for r in plan.referrals)
     procedures = () if emergency else tuple((plan.condition, p) for plan in plans for p in plan.procedures)
-    seek = tuple(dict.fromkeys((text, plan.source) for plan in plans for text in plan.seek_care_sooner))
+    seek = tuple(dict.fromkeys(line for plan in plans for line in plan.sourced_lines("seek_care_sooner")))
     bmi = person.bmi if person is not None else None
     missing = unanswered(person)
     plan = CarePlan(

@@ -157,7 +157,13 @@ def check_careplan(kb: KnowledgeBase, cp: CarePlanKnowledge) -> list[Problem]:
             problems.append(Problem(plan_file, plan.condition, "unknown condition"))
         if plan.source not in kb.sources:
             problems.append(Problem(plan_file, plan.condition, f"unknown source {plan.source!r}"))
-        problems += _sourced(kb, plan_file, plan.condition, [*plan.referrals, *plan.procedures])
+        lines = [*plan.first_steps, *plan.seek_care_sooner]
+        problems += [
+            Problem(plan_file, plan.condition, f"unknown source {p.evidence!r}")
+            for p in plan.procedures
+            if p.evidence is not None and p.evidence not in kb.sources
+        ]
+        problems += _sourced(kb, plan_file, plan.condition, [*plan.referrals, *plan.procedures, *lines])
     problems += _sourced(kb, f"{FOLDER}/prevention.yaml", "prevention", cp.prevention.prevention)
     problems += _placeholder_problems(med_file, "disclaimer", cp.medicines.disclaimer)
     problems += _placeholder_problems(med_file, "do_not_offer", cp.medicines.do_not_offer)

@@ -235,6 +235,17 @@ def assess_command(
 # --- plan ---------------------------------------------------------------------------------------
 
 
+def _emergency_number(given: str | None) -> str:
+    """The number the plan shows: the option, else the deployment setting (HIPNERVE_EMERGENCY_NUMBER)."""
+    if given is not None:
+        if not given.strip():
+            raise _fail("--emergency-number must not be empty")
+        return given.strip()
+    from hipnerve.config import Settings
+
+    return Settings().emergency_number
+
+
 @app.command()
 def plan(
     case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
@@ -242,6 +253,13 @@ def plan(
         Path | None, typer.Option("--factors", help="A JSON file of person factors (height_cm, weight_kg, ...).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    emergency_number: Annotated[
+        str | None,
+        typer.Option(
+            "--emergency-number",
+            help="Emergency number to show in the plan (default: HIPNERVE_EMERGENCY_NUMBER, else 999).",
+        ),
+    ] = None,
 ) -> None:
     """Build the personalised care plan for a case: not a prescription."""
     from pydantic import ValidationError
@@ -268,7 +286,7 @@ def plan(
         except ValueError as exc:
             raise _fail(f"{factors}: {exc}") from None
     run = run_case(model, parsed)
-    built = build_plan(model, load_careplan(), run.result, parsed.age, person)
+    built = build_plan(model, load_careplan(), run.result, parsed.age, person, _emergency_number(emergency_number))
     data = plan_to_dict(model.kb, built)
     if as_json:
         out.print_json(json.dumps(data))
@@ -284,6 +302,13 @@ def report(
     case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
     fhir: Annotated[Path | None, typer.Option("--fhir", help="Write the FHIR R4 bundle (JSON) here.")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the clinician PDF report here.")] = None,
+    emergency_number: Annotated[
+        str | None,
+        typer.Option(
+            "--emergency-number",
+            help="Emergency number to show in the plan (default: HIPNERVE_EMERGENCY_NUMBER, else 999).",
+        ),
+    ] = None,
 ) -> None:
     """Export a case's assessment and care plan: FHIR R4 bundle and/or clinician PDF."""
     if fhir is None and pdf is None:
@@ -295,7 +320,7 @@ def report(
     model = _model()
     parsed = _read_case_file(case, model)
     run = run_case(model, parsed)
-    plan_built = build_plan(model, load_careplan(), run.result, parsed.age)
+    plan_built = build_plan(model, load_careplan(), run.result, parsed.age, None, _emergency_number(emergency_number))
     try:
         if fhir is not None:
             bundle = build_bundle(model, run.state, run.result, plan_built)

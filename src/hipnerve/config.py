@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hipnerve.kb.placeholders import DEFAULT_EMERGENCY_NUMBER
+
 DEV_SECRET = "development-only-secret-change-me"
 
 
@@ -29,7 +31,9 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(default=DEV_SECRET, description="Signs CSRF tokens. Set a long random value in production.")
     emergency_number: str = Field(
-        default="999", description="The deployment's emergency telephone number (999, 911, 112 ...)."
+        default=DEFAULT_EMERGENCY_NUMBER,
+        min_length=1,
+        description="The deployment's emergency telephone number (999, 911, 112 ...).",
     )
     host: str = Field(default="127.0.0.1", description="Address the web server listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web server listens on.")

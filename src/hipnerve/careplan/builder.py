@@ -4,6 +4,10 @@ Safety first: a medicine or exercise whose contraindication matches one of the p
 never recommended (it is listed as blocked, with the reason and whom to ask instead), and no
 exercise programme is offered while the triage level says to be seen urgently. Every item keeps the
 source id it rests on, so the pages, the PDF and the FHIR CarePlan can cite it.
+
+Knowledge text says ``{emergency_number}`` rather than a country's number; the finished plan has it
+filled in from the deployment's setting (the UK's 999 when none is given), so every place that shows
+a plan (web page, CLI, PDF, JSON, FHIR) shows the same number.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from hipnerve.kb.careplan_models import (
     Referral,
 )
 from hipnerve.kb.models import TriageLevel
+from hipnerve.kb.placeholders import DEFAULT_EMERGENCY_NUMBER, fill
 
 WEEKS = 6  # the issue's six-week programme; levels rise every two weeks
 
@@ -177,7 +182,10 @@ def build_plan(
     outcome: InterviewResult,
     age: int,
     person: PersonFactors | None = None,
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
 ) -> CarePlan:
+    if not emergency_number.strip():
+        raise ValueError("emergency_number: the emergency telephone number must not be empty")
     level = outcome.triage.level
     urgent = level.rank >= TriageLevel.CONSULTATION_24.rank
     emergency = level.rank >= TriageLevel.EMERGENCY.rank
@@ -188,7 +196,7 @@ def build_plan(
         c.id for c in outcome.conditions if model.kb.conditions[c.id].must_not_miss and c.probability >= threshold
     )
     plans = [cp.conditions[c] for c in focus if c in cp.conditions]
-    first_steps = tuple(dict.fromkeys((step, plan.source) for plan in plans for step in plan.first_steps))
+    first_steps = tuple(dict.fromkeys(line for plan in plans for line in plan.sourced_lines("first_steps")))
     exercises: tuple[Exercise, ...] = ()
     schedule: tuple[Week, ...] = ()
     excluded: tuple[Excluded, ...] = ()
@@ -200,10 +208,10 @@ def build_plan(
         note = None if exercises else "No exercise in our library suits your answers; ask a physiotherapist."
     referrals = tuple((plan.condition, r) for plan in plans for r in plan.referrals)
     procedures = () if emergency else tuple((plan.condition, p) for plan in plans for p in plan.procedures)
-    seek = tuple(dict.fromkeys((text, plan.source) for plan in plans for text in plan.seek_care_sooner))
+    seek = tuple(dict.fromkeys(line for plan in plans for line in plan.sourced_lines("seek_care_sooner")))
     bmi = person.bmi if person is not None else None
     missing = unanswered(person)
-    return CarePlan(
+    plan = CarePlan(
         level=level,
         focus=focus,
         first_steps=first_steps,
@@ -223,3 +231,4 @@ def build_plan(
         factors=factors,
         not_personalised=tuple(f"We could not use {m}." for m in missing),
     )
+    return fill(plan, {"emergency_number": emergency_number.strip()})

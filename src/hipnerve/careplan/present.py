@@ -78,6 +78,7 @@ def plan_to_dict(kb: KnowledgeBase, plan: CarePlan) -> dict[str, Any]:
                 "when_considered": p.when_considered,
                 "what_to_expect": p.what_to_expect,
                 "source": _source(kb, p.source),
+                "evidence": {"source": _source(kb, p.evidence)} if p.evidence else None,
             }
             for c, p in plan.procedures
         ],

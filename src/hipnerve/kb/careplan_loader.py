@@ -25,6 +25,7 @@ from hipnerve.kb.careplan_models import (
     Sourced,
 )
 from hipnerve.kb.loader import KnowledgeBase, Problem, load_knowledge
+from hipnerve.kb.placeholders import strings, text_problems
 
 FOLDER = "careplan"
 Model = TypeVar("Model", bound=BaseModel)
@@ -111,6 +112,17 @@ def _svg_problem(name: str, text: str) -> str | None:
     return None
 
 
+def _placeholder_problems(file: str, item: str, value: Any) -> list[Problem]:
+    """Placeholders in patient-facing text: only known ones, no hard-coded emergency number.
+    ``reasoning`` is for reviewers, not patients, and may quote a source."""
+    return [
+        Problem(file, item, f"{path}: {issue}")
+        for path, text in strings(value)
+        if not path.endswith("reasoning")
+        for issue in text_problems(text)
+    ]
+
+
 def check_careplan(kb: KnowledgeBase, cp: CarePlanKnowledge) -> list[Problem]:
     problems: list[Problem] = []
     med_file, ex_file = f"{FOLDER}/medicines.yaml", f"{FOLDER}/exercises.yaml"
@@ -145,8 +157,24 @@ def check_careplan(kb: KnowledgeBase, cp: CarePlanKnowledge) -> list[Problem]:
             problems.append(Problem(plan_file, plan.condition, "unknown condition"))
         if plan.source not in kb.sources:
             problems.append(Problem(plan_file, plan.condition, f"unknown source {plan.source!r}"))
-        problems += _sourced(kb, plan_file, plan.condition, [*plan.referrals, *plan.procedures])
+        lines = [*plan.first_steps, *plan.seek_care_sooner]
+        problems += [
+            Problem(plan_file, plan.condition, f"unknown source {p.evidence!r}")
+            for p in plan.procedures
+            if p.evidence is not None and p.evidence not in kb.sources
+        ]
+        problems += _sourced(kb, plan_file, plan.condition, [*plan.referrals, *plan.procedures, *lines])
     problems += _sourced(kb, f"{FOLDER}/prevention.yaml", "prevention", cp.prevention.prevention)
+    problems += _placeholder_problems(med_file, "disclaimer", cp.medicines.disclaimer)
+    problems += _placeholder_problems(med_file, "do_not_offer", cp.medicines.do_not_offer)
+    for medicine in cp.medicines.medicines:
+        problems += _placeholder_problems(med_file, medicine.id, medicine)
+    for exercise in cp.exercises.exercises:
+        problems += _placeholder_problems(ex_file, exercise.id, exercise)
+    for plan in cp.conditions.values():
+        problems += _placeholder_problems(plan_file, plan.condition, plan)
+    for item in cp.prevention.prevention:
+        problems += _placeholder_problems(f"{FOLDER}/prevention.yaml", item.id, item)
     numbers = [getattr(cp.settings, name) for name in CarePlanSettings.model_fields if name not in {"version", "date"}]
     problems += _sourced(kb, f"{FOLDER}/settings.yaml", "settings", numbers)
     return problems

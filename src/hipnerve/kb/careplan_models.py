@@ -140,17 +140,36 @@ class Procedure(Sourced):
     name: str = Field(min_length=3)
     when_considered: str = Field(min_length=10)
     what_to_expect: str = Field(min_length=10)
+    evidence: Identifier | None = Field(
+        default=None,
+        description="source of the figures in what_to_expect when they come from a study rather than `source`",
+    )
+
+
+class Line(Sourced):
+    """One patient-facing line (a first step or a safety-net line) with the source that says it.
+
+    A plain string in ``first_steps`` / ``seek_care_sooner`` rests on the plan's own ``source``; a line
+    that rests on another source (an NHS page, a second guideline) names it here, or is marked as an
+    estimate with its reasoning."""
+
+    text: str = Field(min_length=10)
 
 
 class ConditionPlan(Strict):
     """Per-condition care: whom to see, procedures that may come up, and when to seek help sooner."""
 
     condition: Identifier
-    first_steps: tuple[str, ...] = Field(min_length=1)
+    first_steps: tuple[str | Line, ...] = Field(min_length=1)
     referrals: tuple[Referral, ...] = Field(min_length=1)
     procedures: tuple[Procedure, ...] = ()
-    seek_care_sooner: tuple[str, ...] = Field(min_length=1)
+    seek_care_sooner: tuple[str | Line, ...] = Field(min_length=1)
     source: Identifier
+
+    def sourced_lines(self, field: str) -> tuple[tuple[str, str], ...]:
+        """``first_steps`` or ``seek_care_sooner`` as (text, source id) pairs."""
+        lines: tuple[str | Line, ...] = getattr(self, field)
+        return tuple((line, self.source) if isinstance(line, str) else (line.text, line.source) for line in lines)
 
 
 class PreventionItem(Sourced):

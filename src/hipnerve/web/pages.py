@@ -423,13 +423,17 @@ async def about_you_submit(request: Request, token: Token, repository: Repositor
 
 
 @router.get("/a/{token}/plan", response_class=HTMLResponse, response_model=None)
-def plan_page(request: Request, token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+def plan_page(
+    request: Request, token: Token, model: ModelDep, repository: RepositoryDep, settings: SettingsDep
+) -> Response:
     stored = _load(repository, token)
     outcome = result(model, stored.state)
     emergency = outcome.triage.level.rank >= TriageLevel.EMERGENCY.rank
     if stored.state.person is None and not emergency:
         return _see_other(f"/a/{token}/plan/about-you")
-    built = build_plan(model, load_careplan(), outcome, stored.state.age, stored.state.person)
+    built = build_plan(
+        model, load_careplan(), outcome, stored.state.age, stored.state.person, settings.emergency_number
+    )
     copy = LEVEL_COPY[outcome.triage.level]
     data = plan_to_dict(model.kb, built)
     numbers: dict[str, int] = {}
@@ -472,16 +476,16 @@ def illustration(name: Annotated[str, Path(pattern=r"^[a-z0-9_]+\.svg$")]) -> Re
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _export_inputs(model: Any, stored: StoredAssessment) -> tuple[Any, Any]:
+def _export_inputs(model: Any, stored: StoredAssessment, emergency_number: str) -> tuple[Any, Any]:
     outcome = result(model, stored.state)
-    plan = build_plan(model, load_careplan(), outcome, stored.state.age, stored.state.person)
+    plan = build_plan(model, load_careplan(), outcome, stored.state.age, stored.state.person, emergency_number)
     return outcome, plan
 
 
 @router.get("/a/{token}/report.pdf")
-def report_pdf(token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+def report_pdf(token: Token, model: ModelDep, repository: RepositoryDep, settings: SettingsDep) -> Response:
     stored = _load(repository, token)
-    outcome, plan = _export_inputs(model, stored)
+    outcome, plan = _export_inputs(model, stored, settings.emergency_number)
     body = render_pdf(report_html(model, stored.state, outcome, plan))
     return Response(
         body,
@@ -491,9 +495,9 @@ def report_pdf(token: Token, model: ModelDep, repository: RepositoryDep) -> Resp
 
 
 @router.get("/a/{token}/fhir.json")
-def report_fhir(token: Token, model: ModelDep, repository: RepositoryDep) -> Response:
+def report_fhir(token: Token, model: ModelDep, repository: RepositoryDep, settings: SettingsDep) -> Response:
     stored = _load(repository, token)
-    outcome, plan = _export_inputs(model, stored)
+    outcome, plan = _export_inputs(model, stored, settings.emergency_number)
     bundle = build_bundle(model, stored.state, outcome, plan)
     return Response(
         bundle.model_dump_json(indent=2),

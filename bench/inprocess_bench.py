@@ -108,7 +108,7 @@ def main() -> None:
             profiler.enable()
             await _measure(app, diagnosis)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(sys.argv[2] if len(sys.argv) > 2 else "cumulative").print_stats(45)
             return
         trivial: list[float] = []
         diag: list[float] = []

@@ -1,8 +1,14 @@
 """API benchmark: POST /api/v1/diagnosis beside a trivial endpoint on the same server.
 
 Starts `hipnerve serve` (one uvicorn process, SQLite) and drives it from a separate load-generator
-process, Debian's `wrk`, at 50 concurrent connections on loopback, for a bounded time. Prints
-throughput and latency for both and the ratio. Prints figures only; nothing is asserted.
+process, Debian's `wrk`, at 50 concurrent connections on loopback, for a bounded time. The diagnosis
+requests cycle through a pool of distinct bodies: every step of every development vignette's
+simulated interview (``pool.py``), so no single body is served from warm state. Prints throughput
+and latency for both endpoints and the ratio, for each of ``runs`` rounds (default 2):
+
+    .venv/bin/python bench/api_bench.py [runs]
+
+Prints figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -17,22 +23,44 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from hipnerve.engine.model import default_model
+from pool import interview_bodies
 
 CONNECTIONS = 50
 SECONDS = 10
-BODY = {
-    "age": 46,
-    "sex": "male",
-    "evidence": [
-        {"id": "pain_low_back", "choice_id": "present"},
-        {"id": "pain_buttock", "choice_id": "present"},
-        {"id": "pain_below_knee", "choice_id": "present"},
-        {"id": "numb_outer_leg_top_foot", "choice_id": "present"},
-        {"id": "saddle_numbness", "choice_id": "absent", "source": "red_flags"},
-        {"id": "bladder_difficulty", "choice_id": "absent", "source": "red_flags"},
-        {"id": "fever", "choice_id": "absent", "source": "red_flags"},
-    ],
-}
+
+# wrk cycles through the pool: each thread precomputes its requests once, then starts at its own
+# offset and takes the next body on every request.
+LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
+local requests = {}
+local counter = 0
+function init(args)
+  for i, body in ipairs(bodies) do
+    requests[i] = wrk.format(nil, nil, nil, body)
+  end
+  counter = (thread_number or 0) * math.floor(#requests / 2)
+end
+function request()
+  counter = counter % #requests + 1
+  return requests[counter]
+end
+"""
+
+
+def pool_script(bodies: list[dict[str, Any]]) -> str:
+    """A wrk Lua script that cycles through ``bodies`` (long brackets: JSON never contains ``]==]``)."""
+    texts = [json.dumps(b, separators=(",", ":")) for b in bodies]
+    assert not any("]==]" in t for t in texts)
+    return "bodies = {\n" + "".join(f"[==[{t}]==],\n" for t in texts) + "}\n" + LUA
 
 
 def _free_port() -> int:
@@ -58,8 +86,10 @@ def _wrk(url: str, script: Path | None) -> dict[str, float]:
 
 
 def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    bodies = list({json.dumps(b, sort_keys=True): b for b in interview_bodies(default_model())}.values())
     port = _free_port()
     data = Path(tempfile.mkdtemp(prefix="hipnerve-bench-"))
     env = {**os.environ, "HIPNERVE_DATA_DIR": str(data)}
@@ -70,6 +100,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    results: list[tuple[dict[str, float], dict[str, float]]] = []
     try:
         for _ in range(150):
             try:
@@ -77,26 +108,28 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        script = data / "post.lua"
-        script.write_text(
-            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-            f"wrk.body = [[{json.dumps(BODY)}]]\n"
-        )
+        script = data / "pool.lua"
+        script.write_text(pool_script(bodies))
         base = f"http://127.0.0.1:{port}"
-        _wrk(base + "/healthz", None)  # warm up
-        trivial = _wrk(base + "/healthz", None)
-        diagnosis = _wrk(base + "/api/v1/diagnosis", script)
+        _wrk(base + "/healthz", None)  # warm up both
+        _wrk(base + "/api/v1/diagnosis", script)
+        for _ in range(runs):
+            results.append((_wrk(base + "/healthz", None), _wrk(base + "/api/v1/diagnosis", script)))
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
-    print(f"load: wrk, {CONNECTIONS} connections, {SECONDS} s each, one uvicorn process, loopback")
-    for name, r in (("GET /healthz (trivial)", trivial), ("POST /api/v1/diagnosis", diagnosis)):
-        print(
-            f"{name:26} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-            f"non-2xx {r['errors']:.0f}"
-        )
-    print(f"diagnosis / trivial throughput: {diagnosis['rps'] / trivial['rps']:.0%}")
+    print(
+        f"load: wrk, {CONNECTIONS} connections, {SECONDS} s each, one uvicorn process, loopback; "
+        f"diagnosis bodies cycle through {len(bodies)} distinct dev-interview steps"
+    )
+    for number, (trivial, diagnosis) in enumerate(results, start=1):
+        for name, r in (("GET /healthz (trivial)", trivial), ("POST /api/v1/diagnosis", diagnosis)):
+            print(
+                f"run {number}  {name:26} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
+                f"p99 {r['p99_ms']:6.1f} ms  non-2xx {r['errors']:.0f}"
+            )
+        print(f"run {number}  diagnosis / trivial throughput: {diagnosis['rps'] / trivial['rps']:.0%}")
 
 
 if __name__ == "__main__":

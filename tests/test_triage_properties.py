@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hipnerve.engine.inference import score
 from hipnerve.engine.model import Choice, Patient, Sex, default_model
 from hipnerve.kb.models import TriageLevel
-from hipnerve.triage.rules import compiled_rules, fired_rules, triage
+from hipnerve.triage.rules import compiled_rules, completing_findings, fired_rules, triage, triage_level
 
 MODEL = default_model()
 FINDINGS = sorted(MODEL.kb.findings)
@@ -108,3 +108,73 @@ def test_saddle_numbness_is_an_emergency_whatever_else() -> None:
     result = triage(MODEL, patient, reassuring, score(MODEL, patient, reassuring))
     assert result.level is TriageLevel.EMERGENCY
     assert "cauda_equina_sphincter_or_saddle" in result.red_flags
+
+
+def _holds_directly(expr: object, present: set[str], patient: Patient) -> bool:
+    """The rule expression read literally, as the oracle for the compiled (OR-of-ANDs) form."""
+    from hipnerve.kb.models import AgeAtLeast, AllOf, AnyOf, SexIs
+
+    if isinstance(expr, str):
+        return expr in present
+    if isinstance(expr, AllOf):
+        return all(_holds_directly(p, present, patient) for p in expr.all)
+    if isinstance(expr, AnyOf):
+        return any(_holds_directly(p, present, patient) for p in expr.any)
+    if isinstance(expr, AgeAtLeast):
+        return patient.age >= expr.age_at_least
+    assert isinstance(expr, SexIs)
+    return patient.sex.value == expr.sex
+
+
+RULE_FINDINGS = sorted({f for c in compiled_rules(MODEL) for f in c.mentions})
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    patient=patient_strategy,
+    present=st.sets(st.sampled_from(RULE_FINDINGS), max_size=12),
+    other=evidence_strategy,
+)
+def test_compiled_rules_fire_exactly_when_the_expression_holds(
+    patient: Patient, present: set[str], other: dict[str, Choice]
+) -> None:
+    evidence = dict(other) | dict.fromkeys(present, Choice.PRESENT)
+    really_present = {f for f, c in evidence.items() if c is Choice.PRESENT}
+    expected = [r.id for r in RULES if _holds_directly(r.when, really_present, patient)]
+    assert [r.id for r in fired_rules(MODEL, patient, evidence)] == expected
+    for compiled in compiled_rules(MODEL):
+        direct = _holds_directly(compiled.rule.when, really_present, patient)
+        assert compiled.predicate(really_present, patient) is direct
+
+
+@settings(max_examples=300, deadline=None)
+@given(patient=patient_strategy, present=st.sets(st.sampled_from(RULE_FINDINGS), max_size=12), other=evidence_strategy)
+def test_triage_level_is_the_level_of_the_full_triage(
+    patient: Patient, present: set[str], other: dict[str, Choice]
+) -> None:
+    import numpy as np
+
+    evidence = dict(other) | dict.fromkeys(present, Choice.PRESENT)
+    scores = score(MODEL, patient, evidence)
+    probabilities = np.array([s.probability for s in scores])
+    assert triage_level(MODEL, patient, evidence, probabilities) is triage(MODEL, patient, evidence, scores).level
+
+
+@settings(max_examples=300, deadline=None)
+@given(patient=patient_strategy, present=st.sets(st.sampled_from(RULE_FINDINGS), max_size=6), other=evidence_strategy)
+def test_completing_findings_as_the_rule_text_reads(
+    patient: Patient, present: set[str], other: dict[str, Choice]
+) -> None:
+    evidence = dict(other) | dict.fromkeys(present, Choice.PRESENT)
+    really_present = {f for f, c in evidence.items() if c is Choice.PRESENT}
+    wanted: set[str] = set()
+    for compiled in compiled_rules(MODEL):
+        rule = compiled.rule
+        if rule.level.rank < TriageLevel.CONSULTATION_24.rank or compiled.mentions.isdisjoint(really_present):
+            continue
+        if _holds_directly(rule.when, really_present, patient):
+            continue
+        unanswered = {f for f in compiled.mentions if f not in evidence}
+        if _holds_directly(rule.when, really_present | unanswered, patient):
+            wanted |= unanswered
+    assert completing_findings(MODEL, patient, evidence) == wanted

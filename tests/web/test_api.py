@@ -148,3 +148,42 @@ def test_answer_to_wrong_question_is_409(client: TestClient) -> None:
     ]
     response = client.post(f"/api/v1/assessments/{token}/answers", json={"question_id": "nope", "answers": {}})
     assert response.status_code == 409 and "unknown question" in response.json()["detail"]
+
+
+def _diagnosis_as_pydantic_builds_it(body: dict[str, Any]) -> str:
+    """The diagnosis response built the documented way: nested pydantic models, model_dump_json."""
+    from hipnerve.engine.model import default_model
+    from hipnerve.interview.session import assess, state_from_evidence
+    from hipnerve.web import schemas as s
+    from hipnerve.web.api import conditions_out, question_out
+
+    model = default_model()
+    items = [(e["id"], e["choice_id"], e.get("source", "initial")) for e in body["evidence"]]
+    state = state_from_evidence(model, body["age"], body["sex"], items)
+    step = assess(model, state, explain=False)
+    return s.DiagnosisOut(
+        question=question_out(step.question),
+        conditions=conditions_out(model, step),
+        should_stop=step.should_stop,
+        stop_reason=step.next.reason if step.should_stop else None,
+        questions_asked=len(state.asked),
+    ).model_dump_json()
+
+
+@pytest.mark.parametrize("answer", ["absent", "present", "unknown"])
+def test_diagnosis_bytes_are_the_pydantic_models_bytes(client: TestClient, answer: str) -> None:
+    """The hot path serialises plain dicts; every step of an interview gives the same bytes as the
+    response models would (and the models read them back unchanged)."""
+    from hipnerve.web import schemas as s
+
+    case: dict[str, Any] = {**CASE, "evidence": list(CASE["evidence"])}
+    for _ in range(40):
+        response = client.post("/api/v1/diagnosis", json=case)
+        assert response.text == _diagnosis_as_pydantic_builds_it(case)
+        assert s.DiagnosisOut.model_validate_json(response.text).model_dump_json() == response.text
+        body = response.json()
+        if body["should_stop"]:
+            break
+        source = "red_flags" if body["question"]["red_flag"] else "suggest"
+        case["evidence"] += [{"id": i["id"], "choice_id": answer, "source": source} for i in body["question"]["items"]]
+    assert body["should_stop"]

@@ -21,6 +21,9 @@ from hipnerve.engine.model import Choice, Model, Patient, Sex
 FloatArray = npt.NDArray[np.float64]
 
 
+IntArray = npt.NDArray[np.int64]
+
+
 @dataclass(frozen=True, eq=False)
 class Arrays:
     index: dict[str, int]  # finding id -> row
@@ -31,6 +34,16 @@ class Arrays:
     listed: npt.NDArray[np.bool_]
     cluster: npt.NDArray[np.int64]  # finding row -> cluster number, -1 when in no cluster
     decay: float
+    # The same figures laid out for the hot path:
+    log_lr: FloatArray  # log_pos stacked on log_neg: row r is "finding r present", row F + r "absent"
+    cluster_of_row: tuple[int, ...]  # ``cluster`` as Python ints
+    # Only the listed (finding, condition) pairs, in row-major order, for the question gains:
+    flat: IntArray  # position in the findings x conditions matrix
+    col: IntArray  # condition
+    sens_l: FloatArray
+    fpr_l: FloatArray
+    log_pos_l: FloatArray
+    log_neg_l: FloatArray
 
 
 @cache
@@ -52,7 +65,26 @@ def arrays(model: Model) -> Arrays:
     clusters = sorted(set(model.cluster_of.values()))
     number = {c: i for i, c in enumerate(clusters)}
     cluster = np.array([number.get(model.cluster_of.get(f, ""), -1) for f in findings], dtype=np.int64)
-    return Arrays(index, log_pos, log_neg, sens, fpr, listed, cluster, model.cluster_decay)
+    flat = np.flatnonzero(listed)
+    col = flat % shape[1]
+    return Arrays(
+        index,
+        log_pos,
+        log_neg,
+        sens,
+        fpr,
+        listed,
+        cluster,
+        model.cluster_decay,
+        log_lr=np.vstack([log_pos, log_neg]),
+        cluster_of_row=tuple(int(c) for c in cluster),
+        flat=flat,
+        col=col,
+        sens_l=sens.ravel()[flat],
+        fpr_l=fpr.ravel()[flat],
+        log_pos_l=log_pos.ravel()[flat],
+        log_neg_l=log_neg.ravel()[flat],
+    )
 
 
 @cache
@@ -69,19 +101,42 @@ def _prior_logits(model: Model, age: int, sex: Sex) -> FloatArray:
 
 
 def probabilities(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> FloatArray:
-    """Every condition's probability, in knowledge-base order (same as ``inference.score``)."""
+    """Every condition's probability, in knowledge-base order (same as ``inference.score``).
+
+    Log-odds: the prior's, plus the answers outside any cluster (summed in evidence order, present
+    before absent), plus each cluster's damped sum in cluster order. A cluster with one answer adds
+    that answer's ratio unchanged (its damping weight is 1); only larger clusters are sorted.
+    """
     a = arrays(model)
-    present = [a.index[f] for f, c in evidence.items() if c is Choice.PRESENT]
-    absent = [a.index[f] for f, c in evidence.items() if c is Choice.ABSENT]
-    rows = np.array(present + absent, dtype=np.int64)
-    contributions = np.concatenate([a.log_pos[present], a.log_neg[absent]]) if len(rows) else np.zeros((0, 1))
+    index, cluster_of = a.index, a.cluster_of_row
+    absent_offset = len(index)
+    present: list[int] = []
+    absent: list[int] = []
+    for finding, choice in evidence.items():
+        if choice is Choice.PRESENT:
+            present.append(index[finding])
+        elif choice is Choice.ABSENT:
+            absent.append(index[finding])
     total = _prior_logits(model, patient.age, patient.sex).copy()
-    if len(rows):
-        groups = a.cluster[rows]
-        free = groups < 0
-        total += contributions[free].sum(axis=0)
-        for group in np.unique(groups[~free]):
-            block = contributions[groups == group]
+    if present or absent:
+        rows = present + [absent_offset + r for r in absent]
+        contributions = a.log_lr[rows]
+        free: list[int] = []
+        clusters: dict[int, list[int]] = {}
+        for position, row in enumerate(present + absent):
+            group = cluster_of[row]
+            if group < 0:
+                free.append(position)
+            else:
+                clusters.setdefault(group, []).append(position)
+        if free:
+            total += contributions[free].sum(axis=0)
+        for group in sorted(clusters):
+            members = clusters[group]
+            if len(members) == 1:
+                total += contributions[members[0]]
+                continue
+            block = contributions[members]
             weights = a.decay ** np.arange(len(block), dtype=np.float64)[:, None]
             ups = -np.sort(-np.where(block > 0, block, 0.0), axis=0)  # largest first
             downs = np.sort(np.where(block < 0, block, 0.0), axis=0)  # most negative first
@@ -97,14 +152,20 @@ def _entropy(p: FloatArray) -> FloatArray:
 
 
 def finding_gains(model: Model, probs: FloatArray) -> FloatArray:
-    """Expected entropy reduction (bits) of every finding, summed over conditions (as ``finding_gain``)."""
+    """Expected entropy reduction (bits) of every finding, summed over conditions (as ``finding_gain``).
+
+    Worked out only for the (finding, condition) pairs the knowledge base lists (a fifth of the
+    matrix); each finding's total is then summed over its full row, as the dense matrix would be.
+    """
     a = arrays(model)
-    p = probs[None, :]
-    p_yes = p * a.sens + (1.0 - p) * a.fpr
-    prior_logit = np.log(p / (1.0 - p))
-    after_yes = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_pos)))
-    after_no = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_neg)))
-    gain = _entropy(p) - p_yes * _entropy(after_yes) - (1.0 - p_yes) * _entropy(after_no)
-    gain = np.where(a.listed & (gain > 0.0), gain, 0.0)
-    result: FloatArray = gain.sum(axis=1)
+    p = probs
+    not_p = 1.0 - p
+    prior_logit = np.log(p / not_p)[a.col]
+    p_yes = p[a.col] * a.sens_l + not_p[a.col] * a.fpr_l
+    after_yes = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_pos_l)))
+    after_no = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_neg_l)))
+    gain = _entropy(p)[a.col] - p_yes * _entropy(after_yes) - (1.0 - p_yes) * _entropy(after_no)
+    dense = np.zeros(a.listed.size)
+    dense[a.flat] = np.where(gain > 0.0, gain, 0.0)
+    result: FloatArray = dense.reshape(a.listed.shape).sum(axis=1)
     return result

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 
-from hipnerve.engine.fast import arrays, finding_gains
+from hipnerve.engine.fast import FloatArray, arrays, finding_gains
 from hipnerve.engine.inference import logit, sigmoid
 from hipnerve.engine.model import Choice, Model
 from hipnerve.kb.models import FindingGroup
@@ -51,8 +52,36 @@ def question_units(model: Model) -> tuple[QuestionUnit, ...]:
     return tuple(sorted(units, key=lambda u: (not u.red_flag, u.order, u.id)))
 
 
+@cache
+def _units_by_id(model: Model) -> dict[str, QuestionUnit]:
+    return {u.id: u for u in question_units(model)}
+
+
 def unit_by_id(model: Model, unit_id: str) -> QuestionUnit | None:
-    return next((u for u in question_units(model) if u.id == unit_id), None)
+    return _units_by_id(model).get(unit_id)
+
+
+@dataclass(frozen=True, eq=False)
+class _UnitTable:
+    """The screens as arrays, to add up every screen's open gains at once."""
+
+    units: tuple[QuestionUnit, ...]
+    red_flag: tuple[QuestionUnit, ...]  # in asking order
+    rows: npt.NDArray[np.int64]  # (longest screen, screens): k-th finding's row, or F (a zero) past the end
+    unit_of: dict[str, int]  # finding -> its screen's position in ``units``
+
+
+@cache
+def _unit_table(model: Model) -> _UnitTable:
+    units = question_units(model)
+    index = arrays(model).index
+    padding = len(index)
+    longest = max((len(u.findings) for u in units), default=0)
+    rows = np.full((longest, len(units)), padding, dtype=np.int64)
+    for column, unit in enumerate(units):
+        rows[: len(unit.findings), column] = [index[f] for f in unit.findings]
+    unit_of = {f: i for i, u in enumerate(units) for f in u.findings}
+    return _UnitTable(units, tuple(u for u in units if u.red_flag), rows, unit_of)
 
 
 def _entropy(p: float) -> float:
@@ -92,43 +121,52 @@ class NextQuestion:
     reason: str
 
 
+def red_flag_next(model: Model, evidence: Mapping[str, Choice]) -> NextQuestion | None:
+    """The first red-flag screen with an unanswered finding, if any: these come first, always."""
+    for unit in _unit_table(model).red_flag:
+        for finding in unit.findings:
+            if finding not in evidence:
+                return NextQuestion(unit, float("inf"), False, "red-flag screening comes first")
+    return None
+
+
 def choose_next(
     model: Model,
     evidence: Mapping[str, Choice],
-    probabilities: Sequence[float],
+    probabilities: Sequence[float] | FloatArray,
     asked: int,
     emergency: bool,
     ask_all: bool = False,
     priority: frozenset[str] = frozenset(),
 ) -> NextQuestion:
     settings = model.kb.manifest.engine
-    units = question_units(model)
-    for unit in units:
-        if unit.red_flag and pending(unit, evidence):
-            return NextQuestion(unit, float("inf"), False, "red-flag screening comes first")
-    red_flag_screens = sum(1 for u in units if u.red_flag)
-    if emergency and not ask_all and asked >= red_flag_screens + settings.emergency_extra_questions:
+    first = red_flag_next(model, evidence)
+    if first is not None:
+        return first
+    table = _unit_table(model)
+    if emergency and not ask_all and asked >= len(table.red_flag) + settings.emergency_extra_questions:
         return NextQuestion(None, 0.0, True, "an emergency red flag fired: act on it now")
     if asked >= settings.max_questions and not ask_all:
         return NextQuestion(None, 0.0, True, "question limit reached")
-    a = arrays(model)
+    index = arrays(model).index
+    is_open = np.ones(len(index) + 1, dtype=bool)
+    is_open[[index[f] for f in evidence if f in index]] = False
+    is_open[-1] = False  # the padding row
     gains = finding_gains(model, np.asarray(probabilities, dtype=np.float64))
-    best: QuestionUnit | None = None
-    best_gain = -1.0
-    best_is_priority = False
-    for unit in units:
-        open_findings = pending(unit, evidence)
-        if not open_findings:
-            continue
-        is_priority = not priority.isdisjoint(open_findings)
-        if best_is_priority and not is_priority:
-            continue
-        gain = float(sum(gains[a.index[f]] for f in open_findings))
-        if (is_priority and not best_is_priority) or gain > best_gain:
-            best, best_gain, best_is_priority = unit, gain, is_priority
-    if best is None:
+    open_items = is_open[table.rows]
+    # A screen's gain is the sum of its open findings' gains, added in the screen's order (a closed
+    # finding adds 0.0), so the figure is the same as adding them one by one.
+    unit_gains = np.where(open_items, np.append(gains, 0.0)[table.rows], 0.0).sum(axis=0)
+    candidates = open_items.any(axis=0)
+    urgent = [table.unit_of[f] for f in priority if f in table.unit_of and f not in evidence]
+    if urgent:
+        candidates = np.zeros(len(table.units), dtype=bool)
+        candidates[urgent] = True
+    if not candidates.any():
         return NextQuestion(None, 0.0, True, "every question has been asked")
-    if best_is_priority:
+    position = int(np.argmax(np.where(candidates, unit_gains, -np.inf)))  # the first of the best
+    best, best_gain = table.units[position], float(unit_gains[position])
+    if urgent:
         return NextQuestion(best, best_gain, False, "could complete a warning-sign rule already partly met")
     if best_gain < settings.min_information_gain and not ask_all:
         return NextQuestion(None, best_gain, True, "no remaining question would change the picture much")

@@ -1,6 +1,7 @@
 """Interview: the session state machine (pure, serialisable)."""
 
 from hipnerve.interview.session import (
+    Answers,
     EvidenceItem,
     EvidenceSource,
     InterviewResult,
@@ -10,6 +11,8 @@ from hipnerve.interview.session import (
     Step,
     answer,
     assess,
+    assess_answers,
+    read_answers,
     result,
     set_initial,
     start_interview,
@@ -17,6 +20,7 @@ from hipnerve.interview.session import (
 )
 
 __all__ = [
+    "Answers",
     "EvidenceItem",
     "EvidenceSource",
     "InterviewResult",
@@ -26,6 +30,8 @@ __all__ = [
     "Step",
     "answer",
     "assess",
+    "assess_answers",
+    "read_answers",
     "result",
     "set_initial",
     "start_interview",

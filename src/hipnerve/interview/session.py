@@ -12,17 +12,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache, cached_property
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-from hipnerve.engine.fast import priors, probabilities
+from hipnerve.engine.fast import FloatArray, priors, probabilities
 from hipnerve.engine.inference import ConditionScore, Contribution, logit, rank, score
 from hipnerve.engine.model import Choice, Model, Patient, Sex
-from hipnerve.engine.questions import NextQuestion, QuestionUnit, choose_next, question_units, unit_by_id
+from hipnerve.engine.questions import (
+    NextQuestion,
+    QuestionUnit,
+    choose_next,
+    question_units,
+    red_flag_next,
+    unit_by_id,
+)
 from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError
 from hipnerve.interview.person import PersonFactors
 from hipnerve.kb.models import TriageLevel
-from hipnerve.triage.rules import TriageResult, completing_findings, triage
+from hipnerve.triage.rules import TriageResult, completing_findings, triage, triage_level
 
 
 class EvidenceSource(StrEnum):
@@ -108,24 +118,40 @@ def start_interview(
     return InterviewState(kb_version=model.kb.version, age=patient.age, sex=patient.sex, evidence=tuple(items))
 
 
-def state_from_evidence(
-    model: Model, age: int, sex: Sex | str, items: Sequence[tuple[str, Choice | str, EvidenceSource | str]]
-) -> InterviewState:
+EvidenceList = Sequence[tuple[str, Choice | str, EvidenceSource | str]]
+
+_CHOICES: dict[Choice | str, Choice] = {c.value: c for c in Choice}
+_SOURCES: dict[EvidenceSource | str, EvidenceSource] = {s.value: s for s in EvidenceSource}
+_ANSWERED = frozenset((EvidenceSource.RED_FLAGS, EvidenceSource.SUGGEST))
+
+
+def _read_items(model: Model, items: EvidenceList) -> list[tuple[str, Choice, EvidenceSource]]:
+    """Check a stateless evidence list: known ids, each once (in list order, first problem raised)."""
+    checked: list[tuple[str, Choice, EvidenceSource]] = []
+    seen: set[str] = set()
+    known = model.kb.findings
+    for finding, choice, source in items:
+        if finding not in known:
+            model.check_finding(finding)
+        if finding in seen:
+            raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
+        seen.add(finding)
+        # The enums' own constructors still raise for a value that is not one of theirs.
+        checked.append(
+            (finding, _CHOICES.get(choice) or Choice(choice), _SOURCES.get(source) or EvidenceSource(source))
+        )
+    return checked
+
+
+def state_from_evidence(model: Model, age: int, sex: Sex | str, items: EvidenceList) -> InterviewState:
     """Rebuild an interview state from a stateless evidence list (Engine-API style).
 
     A screen counts as asked when any of its findings came from an answer (red-flag or interview
     source) rather than from initial evidence, so the question limit holds across stateless calls.
     """
     patient = Patient(age, parse_sex(sex))
-    evidence: list[EvidenceItem] = []
-    seen: set[str] = set()
-    for finding, choice, source in items:
-        model.check_finding(finding)
-        if finding in seen:
-            raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
-        seen.add(finding)
-        evidence.append(EvidenceItem(id=finding, choice_id=Choice(choice), source=EvidenceSource(source)))
-    answered = {e.id for e in evidence if e.source in (EvidenceSource.RED_FLAGS, EvidenceSource.SUGGEST)}
+    evidence = [EvidenceItem(id=f, choice_id=c, source=s) for f, c, s in _read_items(model, items)]
+    answered = {e.id for e in evidence if e.source in _ANSWERED}
     asked = tuple(
         AskedQuestion(question_id=unit.id, findings=tuple(f for f in unit.findings if f in answered))
         for unit in question_units(model)
@@ -137,48 +163,132 @@ def state_from_evidence(
 
 
 @dataclass(frozen=True)
-class Step:
-    """Where the interview stands: scores, triage so far and the next question (if any)."""
+class Answers:
+    """A stateless evidence list, checked as :func:`state_from_evidence` checks it, without building
+    the state: who the person is, what is known, and how many screens the answers cover."""
 
-    scores: tuple[ConditionScore, ...]  # ranked
-    triage: TriageResult
-    next: NextQuestion
-    question: Question | None
+    patient: Patient
+    evidence: dict[str, Choice]
+    asked: int
+
+
+def read_answers(model: Model, age: int, sex: Sex | str, items: EvidenceList) -> Answers:
+    """What :func:`assess_answers` needs from a stateless evidence list (the API's hot path).
+
+    Same checks, same errors and the same question count as ``state_from_evidence``.
+    """
+    patient = Patient(age, parse_sex(sex))
+    checked = _read_items(model, items)
+    screen_of = _screen_of(model)
+    screens = {screen_of.get(f) for f, _, source in checked if source in _ANSWERED}
+    screens.discard(None)
+    return Answers(patient, {f: c for f, c, _ in checked}, len(screens))
+
+
+@cache
+def _screen_of(model: Model) -> dict[str, str]:
+    return {f: unit.id for unit in question_units(model) for f in unit.findings}
+
+
+class Step:
+    """Where the interview stands: scores, triage so far and the next question (if any).
+
+    The ranked scores and the triage reasons are worked out when first read: an API step that
+    returns only the top of the ranking reads :meth:`ranking` and builds neither.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        patient: Patient,
+        evidence: Mapping[str, Choice],
+        probabilities: FloatArray,
+        nxt: NextQuestion,
+        question: Question | None,
+        explained: list[ConditionScore] | None,
+    ) -> None:
+        self._model = model
+        self._patient = patient
+        self._evidence = evidence
+        self._probabilities = probabilities
+        self._explained = explained
+        self.next = nxt
+        self.question = question
 
     @property
     def should_stop(self) -> bool:
         return self.next.should_stop
 
+    @cached_property
+    def _scores_in_kb_order(self) -> list[ConditionScore]:
+        if self._explained is not None:
+            return self._explained
+        model, patient = self._model, self._patient
+        prior = priors(model, patient.age, patient.sex).tolist()
+        return [
+            ConditionScore(condition_id, prior[i], logit(p), p, ())
+            for i, (condition_id, p) in enumerate(zip(model.condition_ids, self._probabilities.tolist(), strict=True))
+        ]
 
-def _fast_scores(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> list[ConditionScore]:
-    """Probabilities without explanations, from the vectorised engine (same figures)."""
-    probs = probabilities(model, patient, evidence).tolist()
-    prior = priors(model, patient.age, patient.sex).tolist()
-    return [
-        ConditionScore(condition_id, prior[i], logit(p), p, ())
-        for i, (condition_id, p) in enumerate(zip(model.condition_ids, probs, strict=True))
-    ]
+    @cached_property
+    def scores(self) -> tuple[ConditionScore, ...]:
+        """Every condition, most probable first (ties by id)."""
+        return tuple(rank(self._scores_in_kb_order))
+
+    @cached_property
+    def triage(self) -> TriageResult:
+        return triage(self._model, self._patient, self._evidence, self._scores_in_kb_order)
+
+    def ranking(self, limit: int) -> list[tuple[str, float]]:
+        """The ``limit`` most probable conditions as (id, probability), in the order of :attr:`scores`."""
+        p = self._probabilities
+        order = np.lexsort((_id_order(self._model), -p))[:limit]
+        ids = self._model.condition_ids
+        return [(ids[i], float(p[i])) for i in order.tolist()]
+
+
+@cache
+def _id_order(model: Model) -> npt.NDArray[np.int64]:
+    """Each condition's place when the ids are sorted: ``rank``'s tie-break."""
+    order = sorted(range(len(model.condition_ids)), key=lambda i: model.condition_ids[i])
+    places = np.empty(len(order), dtype=np.int64)
+    places[order] = np.arange(len(order))
+    return places
 
 
 def assess(model: Model, state: InterviewState, ask_all: bool = False, explain: bool = True) -> Step:
     """Score, triage and choose the next question. ``explain=False`` skips building the per-finding
     contributions (the hot path of an interview step); scores then carry no contributions."""
-    evidence = state.evidence_map()
-    patient = state.patient
-    scores = score(model, patient, evidence) if explain else _fast_scores(model, patient, evidence)
-    result = triage(model, patient, evidence, scores)
-    emergency = result.level.rank >= TriageLevel.EMERGENCY.rank
-    nxt = choose_next(
-        model,
-        evidence,
-        [s.probability for s in scores],
-        len(state.asked),
-        emergency,
-        ask_all=ask_all,
-        priority=completing_findings(model, patient, evidence),
-    )
+    return _assess(model, state.patient, state.evidence_map(), len(state.asked), ask_all, explain)
+
+
+def assess_answers(model: Model, answers: Answers, ask_all: bool = False, explain: bool = False) -> Step:
+    """:func:`assess` for a stateless evidence list read by :func:`read_answers` (same step)."""
+    return _assess(model, answers.patient, answers.evidence, answers.asked, ask_all, explain)
+
+
+def _assess(
+    model: Model, patient: Patient, evidence: Mapping[str, Choice], asked: int, ask_all: bool, explain: bool
+) -> Step:
+    explained = score(model, patient, evidence) if explain else None
+    if explained is not None:
+        probs = np.array([s.probability for s in explained])
+    else:
+        probs = probabilities(model, patient, evidence)
+    nxt = red_flag_next(model, evidence)
+    if nxt is None:  # triage and the urgent-rule check matter only once the red-flag screens are done
+        emergency = triage_level(model, patient, evidence, probs).rank >= TriageLevel.EMERGENCY.rank
+        nxt = choose_next(
+            model,
+            evidence,
+            probs,
+            asked,
+            emergency,
+            ask_all=ask_all,
+            priority=completing_findings(model, patient, evidence),
+        )
     question = _question(model, nxt.unit, evidence) if nxt.unit is not None else None
-    return Step(tuple(rank(scores)), result, nxt, question)
+    return Step(model, patient, evidence, probs, nxt, question, explained)
 
 
 def answer(

@@ -9,13 +9,17 @@ can go up or down with evidence, but it is combined with ``max`` and never repla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+import numpy.typing as npt
+
+from hipnerve.engine.fast import FloatArray
 from hipnerve.engine.inference import ConditionScore
-from hipnerve.engine.model import Choice, Model, Patient
+from hipnerve.engine.model import Choice, Model, Patient, Sex
 from hipnerve.kb.check import rule_findings
 from hipnerve.kb.models import (
     AgeAtLeast,
@@ -65,44 +69,98 @@ class TriageResult:
         return tuple(seen)
 
 
-Predicate = Callable[[AbstractSet[str], Patient], bool]
+@dataclass(frozen=True)
+class Conjunction:
+    """One way for a rule to fire: every finding here present, and the patient's age and sex fit."""
+
+    findings: frozenset[str]
+    min_age: int = 0
+    sex: str | None = None
+
+    def admits(self, patient: Patient) -> bool:
+        return patient.age >= self.min_age and (self.sex is None or patient.sex.value == self.sex)
 
 
-def _compile(expr: RuleExpr) -> Predicate:
-    """A rule expression turned into closures once per knowledge base: the only evaluator."""
+def _dnf(expr: RuleExpr) -> tuple[Conjunction, ...]:
+    """A rule expression as an OR of ANDs, once per knowledge base: the only evaluator.
+
+    Rules have no negation, so this is exact: the expression holds exactly when one conjunction does.
+    """
     if isinstance(expr, str):
-        finding = expr
-        return lambda present, _patient: finding in present
-    if isinstance(expr, AllOf):
-        parts = [_compile(p) for p in expr.all]
-        return lambda present, patient: all(part(present, patient) for part in parts)
+        return (Conjunction(frozenset((expr,))),)
     if isinstance(expr, AnyOf):
-        options = [_compile(p) for p in expr.any]
-        return lambda present, patient: any(option(present, patient) for option in options)
+        return tuple(c for option in expr.any for c in _dnf(option))
+    if isinstance(expr, AllOf):
+        terms: tuple[Conjunction, ...] = (Conjunction(frozenset()),)
+        for part in expr.all:
+            terms = tuple(
+                Conjunction(a.findings | b.findings, max(a.min_age, b.min_age), a.sex or b.sex)
+                for a in terms
+                for b in _dnf(part)
+                if a.sex is None or b.sex is None or a.sex == b.sex
+            )
+        return terms
     if isinstance(expr, AgeAtLeast):
-        age = expr.age_at_least
-        return lambda _present, patient: patient.age >= age
+        return (Conjunction(frozenset(), min_age=expr.age_at_least),)
     if isinstance(expr, SexIs):
-        sex = expr.sex
-        return lambda _present, patient: patient.sex.value == sex
+        return (Conjunction(frozenset(), sex=expr.sex),)
     raise TypeError(f"unknown rule expression {expr!r}")  # pragma: no cover - models forbid it
+
+
+def _holds(options: tuple[frozenset[str], ...], present: AbstractSet[str]) -> bool:
+    # A plain loop: about twice as fast as any() over a generator, and this runs for every rule.
+    for findings in options:  # noqa: SIM110
+        if findings <= present:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     rule: TriageRule
-    predicate: Predicate
+    terms: tuple[Conjunction, ...]
     mentions: frozenset[str]
+
+    def predicate(self, present: AbstractSet[str], patient: Patient) -> bool:
+        return _holds(tuple(t.findings for t in self.terms if t.admits(patient)), present)
 
 
 @cache
 def compiled_rules(model: Model) -> tuple[CompiledRule, ...]:
-    return tuple(CompiledRule(r, _compile(r.when), frozenset(rule_findings(r.when))) for r in model.kb.triage.rules)
+    return tuple(CompiledRule(r, _dnf(r.when), frozenset(rule_findings(r.when))) for r in model.kb.triage.rules)
+
+
+@dataclass(frozen=True)
+class _PatientRule:
+    rule: TriageRule
+    options: tuple[frozenset[str], ...]  # the finding sets of the conjunctions this patient's age and sex admit
+    mentions: frozenset[str]
+    urgent: bool  # consultation_24 or above
+
+
+@cache
+def _patient_rules(model: Model, age: int, sex: Sex) -> tuple[_PatientRule, ...]:
+    """The rules with their age and sex conditions settled for one kind of patient (cached per age/sex)."""
+    patient = Patient(age, sex)
+    return tuple(
+        _PatientRule(
+            c.rule,
+            tuple(t.findings for t in c.terms if t.admits(patient)),
+            c.mentions,
+            c.rule.level.rank >= TriageLevel.CONSULTATION_24.rank,
+        )
+        for c in compiled_rules(model)
+    )
+
+
+def _present(evidence: Mapping[str, Choice]) -> set[str]:
+    present = Choice.PRESENT
+    return {f for f, c in evidence.items() if c is present}
 
 
 def fired_rules(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> list[TriageRule]:
-    present = {f for f, c in evidence.items() if c is Choice.PRESENT}
-    return [c.rule for c in compiled_rules(model) if c.predicate(present, patient)]
+    present = _present(evidence)
+    return [r.rule for r in _patient_rules(model, patient.age, patient.sex) if _holds(r.options, present)]
 
 
 def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> frozenset[str]:
@@ -112,18 +170,54 @@ def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, C
     if its unanswered findings turned out present. Asking these before stopping means an interview
     never ends one answer short of a red flag it was on the way to.
     """
-    present = {f for f, c in evidence.items() if c is Choice.PRESENT}
+    present = _present(evidence)
     wanted: set[str] = set()
-    for compiled in compiled_rules(model):
-        if compiled.rule.level.rank < TriageLevel.CONSULTATION_24.rank:
+    for r in _patient_rules(model, patient.age, patient.sex):
+        if not r.urgent or r.mentions.isdisjoint(present) or _holds(r.options, present):
             continue
-        mentioned = compiled.mentions
-        if mentioned.isdisjoint(present) or compiled.predicate(present, patient):
-            continue
-        unanswered = {f for f in mentioned if f not in evidence}
-        if compiled.predicate(present | unanswered, patient):
+        unanswered = {f for f in r.mentions if f not in evidence}
+        if _holds(r.options, present | unanswered):
             wanted |= unanswered
     return frozenset(wanted)
+
+
+@dataclass(frozen=True, eq=False)
+class _ConditionLevels:
+    cut: FloatArray  # probability at which each condition counts as likely (knowledge-base order)
+    urgency: npt.NDArray[np.int64]  # rank of each condition's typical urgency
+    unmatched: int
+
+
+@cache
+def _condition_levels(model: Model) -> _ConditionLevels:
+    t = model.kb.triage.condition_threshold
+    conditions = model.conditions
+    return _ConditionLevels(
+        np.array([t.must_not_miss_probability if c.must_not_miss else t.probability for c in conditions]),
+        np.array([c.urgency.rank for c in conditions], dtype=np.int64),
+        t.unmatched_level.rank,
+    )
+
+
+_BY_RANK = {level.rank: level for level in TriageLevel}
+
+
+def triage_level(
+    model: Model, patient: Patient, evidence: Mapping[str, Choice], probabilities: FloatArray
+) -> TriageLevel:
+    """The level :func:`triage` gives, without its reasons: for the interview's hot path.
+
+    ``probabilities`` are every condition's, in knowledge-base order.
+    """
+    present = _present(evidence)
+    rank = max(
+        (r.rule.level.rank for r in _patient_rules(model, patient.age, patient.sex) if _holds(r.options, present)),
+        default=0,
+    )
+    table = _condition_levels(model)
+    likely = probabilities >= table.cut
+    rank = max(rank, int(table.urgency[likely].max()) if likely.any() else table.unmatched)
+    return _BY_RANK[rank]
 
 
 def triage(

@@ -6,20 +6,24 @@ Routes call the domain (interview, triage, engine), never the ORM.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from hipnerve import __version__
 from hipnerve.engine.inference import Contribution
 from hipnerve.engine.model import Choice, Model
 from hipnerve.interview.session import (
-    InterviewState,
+    Answers,
     Question,
     Step,
     answer,
     assess,
+    assess_answers,
+    read_answers,
     state_from_evidence,
     undo,
 )
@@ -95,28 +99,63 @@ def conditions_out(model: Model, step: Step, limit: int = 10) -> list[s.Conditio
     ]
 
 
-def _state(model: Model, case: s.CaseIn) -> InterviewState:
-    return state_from_evidence(model, case.age, case.sex, [(e.id, e.choice_id, e.source) for e in case.evidence])
+def _answers(model: Model, case: s.CaseIn) -> Answers:
+    return read_answers(model, case.age, case.sex, [(e.id, e.choice_id, e.source) for e in case.evidence])
+
+
+class _Texts:
+    """A model's texts as the response dicts of :class:`s.QuestionItemOut` and :class:`s.ConditionOut`
+    (without the probability), built once per model for the diagnosis hot path."""
+
+    def __init__(self, model: Model) -> None:
+        choices = [c.model_dump() for c in CHOICES]
+        self.items = {f.id: {"id": f.id, "name": f.text, "choices": choices} for f in model.kb.findings.values()}
+        self.conditions = {c.id: (c.id, c.name, c.clinician_name) for c in model.kb.conditions.values()}
+
+
+@cache
+def _texts(model: Model) -> _Texts:
+    return _Texts(model)
+
+
+def _diagnosis_json(model: Model, step: Step, questions_asked: int) -> bytes:
+    """A :class:`s.DiagnosisOut` as JSON, built from plain dicts in the model's field order and
+    serialised by pydantic's own serializer: the same bytes as ``DiagnosisOut(...).model_dump_json()``
+    without building a dozen nested models per request (``tests/web/test_api.py`` checks this)."""
+    texts = _texts(model)
+    question = step.question
+    body = {
+        "question": None
+        if question is None
+        else {
+            "id": question.id,
+            "type": "group_multiple" if question.kind == "group_multiple" else "single",
+            "text": question.text,
+            "why": question.why,
+            "red_flag": question.red_flag,
+            "items": [texts.items[i.finding] for i in question.items if i.current is None],
+        },
+        "conditions": [
+            {"id": cid, "name": name, "clinician_name": clinician_name, "probability": round(p, 4)}
+            for (cid, name, clinician_name), p in ((texts.conditions[c], p) for c, p in step.ranking(10))
+        ],
+        "should_stop": step.should_stop,
+        "stop_reason": step.next.reason if step.should_stop else None,
+        "questions_asked": questions_asked,
+    }
+    return to_json(body)
 
 
 @router.post("/diagnosis", response_model=s.DiagnosisOut, summary="Next question and ranked conditions")
 async def diagnosis(case: s.CaseIn, model: ModelDep) -> Response:
-    state = _state(model, case)
-    step = assess(model, state, explain=False)
-    return json_response(
-        s.DiagnosisOut(
-            question=question_out(step.question),
-            conditions=conditions_out(model, step),
-            should_stop=step.should_stop,
-            stop_reason=step.next.reason if step.should_stop else None,
-            questions_asked=len(state.asked),
-        )
-    )
+    answers = _answers(model, case)
+    step = assess_answers(model, answers)
+    return Response(_diagnosis_json(model, step, answers.asked), media_type="application/json")
 
 
 @router.post("/triage", response_model=s.TriageOut, summary="Triage level and the reasons that raised it")
 async def triage(case: s.CaseIn, model: ModelDep) -> Response:
-    return json_response(triage_out(assess(model, _state(model, case), explain=False).triage))
+    return json_response(triage_out(assess_answers(model, _answers(model, case)).triage))
 
 
 def _contribution(model: Model, item: Contribution) -> s.EvidenceContributionOut:
@@ -135,11 +174,11 @@ def _contribution(model: Model, item: Contribution) -> s.EvidenceContributionOut
 async def explain(case: s.ExplainIn, model: ModelDep) -> Response:
     if case.target not in model.kb.conditions:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"target: unknown condition id {case.target!r}")
-    state = _state(model, case)
-    step = assess(model, state)
+    answers = _answers(model, case)
+    step = assess_answers(model, answers, explain=True)
     item = next(c for c in step.scores if c.condition_id == case.target)
     condition = model.kb.conditions[case.target]
-    evidence = state.evidence_map()
+    evidence = answers.evidence
     unconfirmed = [lik.finding for lik in condition.likelihoods if lik.finding not in evidence][:60]
     return json_response(
         s.ExplainOut(
@@ -158,7 +197,7 @@ async def explain(case: s.ExplainIn, model: ModelDep) -> Response:
 
 @router.post("/rationale", response_model=s.RationaleOut, summary="Why the next question is asked")
 async def rationale(case: s.CaseIn, model: ModelDep) -> Response:
-    step = assess(model, _state(model, case), explain=False)
+    step = assess_answers(model, _answers(model, case))
     if step.question is None:
         return json_response(
             s.RationaleOut(

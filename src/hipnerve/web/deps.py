@@ -1,4 +1,8 @@
-"""Typed dependencies: routes declare what they need, the app state provides it."""
+"""Typed dependencies: routes declare what they need, the app state provides it.
+
+They are ``async`` because they only read the app state: FastAPI runs a plain ``def`` dependency
+in its thread pool, a hand-off that cost more than a whole engine step.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,17 @@ from hipnerve.engine.model import Model
 from hipnerve.storage.repository import AssessmentRepository
 
 
-def get_model(request: Request) -> Model:
+async def get_model(request: Request) -> Model:
     model: Model = request.app.state.model
     return model
 
 
-def get_repository(request: Request) -> AssessmentRepository:
+async def get_repository(request: Request) -> AssessmentRepository:
     repository: AssessmentRepository = request.app.state.repository
     return repository
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

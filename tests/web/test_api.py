@@ -92,6 +92,26 @@ def test_stored_assessment_answer_undo_result(client: TestClient) -> None:
     assert result["triage"]["triage_level"] and result["conditions"]
 
 
+def test_stored_result_lists_what_a_warning_sign_says_to_rule_out(client: TestClient) -> None:
+    present = {"pain_low_back", "fever", "heavy_lifting", "onset_sudden"}
+    evidence = [{"id": "pain_low_back", "choice_id": "present"}]
+    body = {"age": 45, "sex": "male", "consent_to_store": True, "evidence": evidence}
+    step = client.post("/api/v1/assessments", json=body).json()
+    token = step["token"]
+    while step["question"] is not None:
+        question = step["question"]
+        answers = {i["id"]: "present" if i["id"] in present else "absent" for i in question["items"]}
+        step = client.post(
+            f"/api/v1/assessments/{token}/answers", json={"question_id": question["id"], "answers": answers}
+        ).json()
+    result = client.get(f"/api/v1/assessments/{token}/result").json()
+    assert "spinal_infection" in [c["id"] for c in result["rule_out"]]
+    fever_rule = next(r for r in result["triage"]["reasons"] if r["rule"] == "fever_with_back_pain")
+    assert "spinal_infection" in fever_rule["suspects"]
+    ranked = [c["id"] for c in result["conditions"]]
+    assert ranked.index("spinal_infection") >= 3  # listed because of the warning sign, not its rank
+
+
 def test_unknown_token_is_404(client: TestClient) -> None:
     assert client.get("/api/v1/assessments/" + "x" * 43).status_code == 404
 

@@ -391,6 +391,11 @@ def result(model: Model, state: InterviewState, limit: int = 3) -> InterviewResu
         )
         for s in step.scores
     )
-    suspected = set(step.triage.suspected) & model.must_not_miss
-    rule_out = tuple(c for c in conditions if c.id in suspected)
+    to_rule_out = rule_out_ids(model, step.triage)
+    rule_out = tuple(c for c in conditions if c.id in to_rule_out)
     return InterviewResult(step.triage, conditions, len(state.asked), rule_out)
+
+
+def rule_out_ids(model: Model, triage_result: TriageResult) -> frozenset[str]:
+    """Must-not-miss conditions that a fired red-flag rule names: listed whatever their rank."""
+    return frozenset(triage_result.suspected) & model.must_not_miss

@@ -24,6 +24,7 @@ from hipnerve.interview.session import (
     assess,
     assess_answers,
     read_answers,
+    rule_out_ids,
     state_from_evidence,
     undo,
 )
@@ -78,6 +79,7 @@ def triage_out(result: TriageResult) -> s.TriageOut:
                 red_flag=r.red_flag,
                 rule=r.rule_id,
                 condition=r.condition_id,
+                suspects=list(r.suspects),
                 text=r.text,
                 clinician_text=r.clinician_text,
                 source=_source(r.source),
@@ -330,9 +332,12 @@ def undo_assessment(token: Token, model: ModelDep, repository: RepositoryDep) ->
 def assessment_result(token: Token, model: ModelDep, repository: RepositoryDep) -> s.ResultOut:
     stored = _load(repository, token)
     step = assess(model, stored.state)
+    conditions = conditions_out(model, step, limit=len(step.scores))
+    to_rule_out = rule_out_ids(model, step.triage)
     return s.ResultOut(
         triage=triage_out(step.triage),
-        conditions=conditions_out(model, step, limit=len(step.scores)),
+        conditions=conditions,
+        rule_out=[c for c in conditions if c.id in to_rule_out],
         questions_asked=len(stored.state.asked),
         knowledge_base_version=model.kb.version,
         disclaimer=model.kb.manifest.disclaimer,

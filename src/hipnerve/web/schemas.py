@@ -97,6 +97,9 @@ class TriageReasonOut(Out):
     red_flag: bool
     rule: str | None
     condition: str | None
+    suspects: list[str] = Field(
+        default_factory=list, description="Condition ids this rule's guideline says to exclude (red-flag rules)."
+    )
     text: str
     clinician_text: str
     source: SourceOut
@@ -192,6 +195,11 @@ class AssessmentOut(Out):
 class ResultOut(Out):
     triage: TriageOut
     conditions: list[ConditionOut]
+    rule_out: list[ConditionOut] = Field(
+        default_factory=list,
+        description="Must-not-miss conditions named by a fired red-flag rule, in rank order, whatever their "
+        "probability: a clinician should exclude these first.",
+    )
     questions_asked: int
     knowledge_base_version: str
     disclaimer: str

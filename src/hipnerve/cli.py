@@ -246,6 +246,15 @@ def _emergency_number(given: str | None) -> str:
     return Settings().emergency_number
 
 
+EmergencyNumberOption = Annotated[
+    str | None,
+    typer.Option(
+        "--emergency-number",
+        help="Emergency number to show in the plan (default: HIPNERVE_EMERGENCY_NUMBER, else 999).",
+    ),
+]
+
+
 @app.command()
 def plan(
     case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
@@ -253,13 +262,7 @@ def plan(
         Path | None, typer.Option("--factors", help="A JSON file of person factors (height_cm, weight_kg, ...).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
-    emergency_number: Annotated[
-        str | None,
-        typer.Option(
-            "--emergency-number",
-            help="Emergency number to show in the plan (default: HIPNERVE_EMERGENCY_NUMBER, else 999).",
-        ),
-    ] = None,
+    emergency_number: EmergencyNumberOption = None,
 ) -> None:
     """Build the personalised care plan for a case: not a prescription."""
     from pydantic import ValidationError
@@ -302,13 +305,7 @@ def report(
     case: Annotated[Path, typer.Option("--case", help="A case file (JSON) run with the simulated patient.")],
     fhir: Annotated[Path | None, typer.Option("--fhir", help="Write the FHIR R4 bundle (JSON) here.")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the clinician PDF report here.")] = None,
-    emergency_number: Annotated[
-        str | None,
-        typer.Option(
-            "--emergency-number",
-            help="Emergency number to show in the plan (default: HIPNERVE_EMERGENCY_NUMBER, else 999).",
-        ),
-    ] = None,
+    emergency_number: EmergencyNumberOption = None,
 ) -> None:
     """Export a case's assessment and care plan: FHIR R4 bundle and/or clinician PDF."""
     if fhir is None and pdf is None:

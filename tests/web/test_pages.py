@@ -79,17 +79,26 @@ def test_back_from_first_question_returns_to_the_map(client: TestClient) -> None
     assert str(response.url).endswith("/map")
 
 
-def test_emergency_result_page_says_what_to_do(client: TestClient) -> None:
-    token, csrf = _start(client, age="39", sex="male")
-    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["numbness:saddle:centre"]})
-    for _ in range(10):
+def _submit_until_result(
+    client: TestClient, token: str, csrf: str, page: Response, tick: frozenset[str] | set[str] = frozenset()
+) -> Response:
+    """Submit each screen as a browser would (what is pre-ticked stays ticked), ticking ``tick`` too."""
+    for _ in range(30):
         if "/result" in str(page.url):
             break
         question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        ticked = re.findall(r'name="present" value="([^"]+)"\s+checked', page.text)  # as a browser would send
+        ticked = re.findall(r'name="present" value="([^"]+)"\s+checked', page.text)
+        ticked += [f for f in tick if f'value="{f}"' in page.text and f not in ticked]
         page = client.post(
             f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "submit", "present": ticked}
         )
+    return page
+
+
+def test_emergency_result_page_says_what_to_do(client: TestClient) -> None:
+    token, csrf = _start(client, age="39", sex="male")
+    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["numbness:saddle:centre"]})
+    page = _submit_until_result(client, token, csrf, page)
     assert "Go to an emergency department now" in page.text
     assert 'role="alert"' in page.text and "999" in page.text
 
@@ -159,16 +168,7 @@ def test_pdf_and_fhir_downloads(client: TestClient) -> None:
 def test_result_page_lists_what_a_warning_sign_says_to_rule_out(client: TestClient) -> None:
     token, csrf = _start(client, age="45", sex="male")
     page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": ["pain:low_back:centre"]})
-    for _ in range(30):
-        if "/result" in str(page.url):
-            break
-        question_id = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        ticked = re.findall(r'name="present" value="([^"]+)"\s+checked', page.text)
-        if 'value="fever"' in page.text:
-            ticked.append("fever")
-        page = client.post(
-            f"/a/{token}/q", data={"csrf": csrf, "question_id": question_id, "action": "submit", "present": ticked}
-        )
+    page = _submit_until_result(client, token, csrf, page, tick={"fever"})
     assert "/result" in str(page.url)
     name = "An infection in or around the spine"
     assert name in page.text

@@ -32,8 +32,9 @@ from hipnerve.storage.repository import AssessmentRepository, NotFound, StoredAs
 from hipnerve.triage.rules import TriageResult
 from hipnerve.web import schemas as s
 from hipnerve.web.deps import ModelDep, RepositoryDep
+from hipnerve.web.routing import ValidatedBodyRoute
 
-router = APIRouter(prefix="/api/v1", tags=["api v1"], responses=s.ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["api v1"], responses=s.ERROR_RESPONSES, route_class=ValidatedBodyRoute)
 
 CHOICES = [
     s.ChoiceOut(id="present", label="Yes"),

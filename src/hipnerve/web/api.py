@@ -101,7 +101,7 @@ def conditions_out(model: Model, step: Step, limit: int = 10) -> list[s.Conditio
 
 
 def _answers(model: Model, case: s.CaseIn) -> Answers:
-    return read_answers(model, case.age, case.sex, [(e.id, e.choice_id, e.source) for e in case.evidence])
+    return read_answers(model, case.age, case.sex, ((e.id, e.choice_id, e.source) for e in case.evidence))
 
 
 class _Texts:

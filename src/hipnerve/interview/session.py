@@ -91,6 +91,19 @@ class Question:
 
 
 def _question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
+    for finding in unit.findings:
+        if finding in evidence:
+            return _build_question(model, unit, evidence)
+    return _unanswered_questions(model)[unit.id]  # the usual case: nothing on the screen known yet
+
+
+@cache
+def _unanswered_questions(model: Model) -> dict[str, Question]:
+    """Each screen as asked when none of its findings is known yet: the same for everyone."""
+    return {unit.id: _build_question(model, unit, {}) for unit in question_units(model)}
+
+
+def _build_question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
     findings = model.kb.findings
     items = tuple(QuestionItem(f, findings[f].text, evidence.get(f)) for f in unit.findings)
     if unit.group is not None:

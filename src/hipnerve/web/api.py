@@ -111,7 +111,9 @@ class _Texts:
     def __init__(self, model: Model) -> None:
         choices = [c.model_dump() for c in CHOICES]
         self.items = {f.id: {"id": f.id, "name": f.text, "choices": choices} for f in model.kb.findings.values()}
-        self.conditions = {c.id: (c.id, c.name, c.clinician_name) for c in model.kb.conditions.values()}
+        self.conditions = {
+            c.id: {"id": c.id, "name": c.name, "clinician_name": c.clinician_name} for c in model.kb.conditions.values()
+        }
 
 
 @cache
@@ -136,10 +138,7 @@ def _diagnosis_json(model: Model, step: Step, questions_asked: int) -> bytes:
             "red_flag": question.red_flag,
             "items": [texts.items[i.finding] for i in question.items if i.current is None],
         },
-        "conditions": [
-            {"id": cid, "name": name, "clinician_name": clinician_name, "probability": round(p, 4)}
-            for (cid, name, clinician_name), p in ((texts.conditions[c], p) for c, p in step.ranking(10))
-        ],
+        "conditions": [{**texts.conditions[c], "probability": round(p, 4)} for c, p in step.ranking(10)],
         "should_stop": step.should_stop,
         "stop_reason": step.next.reason if step.should_stop else None,
         "questions_asked": questions_asked,

@@ -197,13 +197,16 @@ def read_answers(model: Model, age: int, sex: Sex | str, items: Iterable[Evidenc
     screen_of = _screen_of(model)
     evidence: dict[str, Choice] = {}
     screens: set[str] = set()
+    choices, sources = _CHOICES, _SOURCES
     for finding, choice, source in items:
         if finding not in known:
             model.check_finding(finding)
         if finding in evidence:
             raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
-        evidence[finding] = _CHOICES.get(choice) or Choice(choice)
-        if (_SOURCES.get(source) or EvidenceSource(source)) in _ANSWERED and finding in screen_of:
+        evidence[finding] = choices[choice] if choice in choices else Choice(choice)
+        if source not in sources:
+            EvidenceSource(source)  # raises, as the state's own check does
+        if source in _ANSWERED and finding in screen_of:
             screens.add(screen_of[finding])
     return Answers(patient, evidence, len(screens))
 

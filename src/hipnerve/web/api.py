@@ -100,8 +100,12 @@ def conditions_out(model: Model, step: Step, limit: int = 10) -> list[s.Conditio
     ]
 
 
+def _evidence(items: list[s.EvidenceIn]) -> list[tuple[str, str, str]]:
+    return [(e["id"], e["choice_id"], e.get("source", "initial")) for e in items]
+
+
 def _answers(model: Model, case: s.CaseIn) -> Answers:
-    return read_answers(model, case.age, case.sex, ((e.id, e.choice_id, e.source) for e in case.evidence))
+    return read_answers(model, case.age, case.sex, _evidence(case.evidence))
 
 
 class _Texts:
@@ -304,7 +308,7 @@ def assessment_out(model: Model, stored: StoredAssessment) -> s.AssessmentOut:
 
 @router.post("/assessments", response_model=s.AssessmentOut, status_code=201, summary="Start a stored assessment")
 def create_assessment(body: s.AssessmentCreate, model: ModelDep, repository: RepositoryDep) -> s.AssessmentOut:
-    state = state_from_evidence(model, body.age, body.sex, [(e.id, e.choice_id, e.source) for e in body.evidence])
+    state = state_from_evidence(model, body.age, body.sex, _evidence(body.evidence))
     return assessment_out(model, repository.create(state, body.consent_to_store))
 
 

@@ -42,8 +42,8 @@ class Arrays:
     col: IntArray  # condition
     sens_l: FloatArray
     fpr_l: FloatArray
-    log_pos_l: FloatArray
-    log_neg_l: FloatArray
+    col2: IntArray  # ``col`` twice: the pairs' "yes" answers, then their "no" answers
+    log_lr_l: FloatArray  # the pairs' log LR+ then their log LR-
 
 
 @cache
@@ -82,8 +82,8 @@ def arrays(model: Model) -> Arrays:
         col=col,
         sens_l=sens.ravel()[flat],
         fpr_l=fpr.ravel()[flat],
-        log_pos_l=log_pos.ravel()[flat],
-        log_neg_l=log_neg.ravel()[flat],
+        col2=np.concatenate([col, col]),
+        log_lr_l=np.concatenate([log_pos.ravel()[flat], log_neg.ravel()[flat]]),
     )
 
 
@@ -146,26 +146,36 @@ def probabilities(model: Model, patient: Patient, evidence: Mapping[str, Choice]
 
 
 def _entropy(p: FloatArray) -> FloatArray:
-    q = np.clip(p, 1e-15, 1.0 - 1e-15)
+    # np.minimum(np.maximum()) is np.clip, without its Python-level wrapper.
+    q = np.minimum(np.maximum(p, 1e-15), 1.0 - 1e-15)
     result: FloatArray = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
     return result
 
 
 def finding_gains(model: Model, probs: FloatArray) -> FloatArray:
-    """Expected entropy reduction (bits) of every finding, summed over conditions (as ``finding_gain``).
+    """Expected entropy reduction (bits) of every finding, summed over conditions (as ``finding_gain``)."""
+    gains: FloatArray = padded_finding_gains(model, probs)[:-1]
+    return gains
+
+
+def padded_finding_gains(model: Model, probs: FloatArray) -> FloatArray:
+    """:func:`finding_gains` with one more entry, 0.0, at the end (a padding row for the screens).
 
     Worked out only for the (finding, condition) pairs the knowledge base lists (a fifth of the
-    matrix); each finding's total is then summed over its full row, as the dense matrix would be.
+    matrix), the "yes" and "no" outcomes of every pair in one array and the conditions' own
+    entropies with them; each finding's total is then summed over its full row, as the dense matrix
+    would be, so the figures are the dense computation's to the last bit.
     """
     a = arrays(model)
     p = probs
     not_p = 1.0 - p
-    prior_logit = np.log(p / not_p)[a.col]
+    pairs = len(a.col)
+    after = 1.0 / (1.0 + np.exp(-(np.log(p / not_p)[a.col2] + a.log_lr_l)))  # after "yes", then after "no"
+    entropy = _entropy(np.concatenate([after, p]))
     p_yes = p[a.col] * a.sens_l + not_p[a.col] * a.fpr_l
-    after_yes = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_pos_l)))
-    after_no = 1.0 / (1.0 + np.exp(-(prior_logit + a.log_neg_l)))
-    gain = _entropy(p)[a.col] - p_yes * _entropy(after_yes) - (1.0 - p_yes) * _entropy(after_no)
+    gain = entropy[2 * pairs :][a.col] - p_yes * entropy[:pairs] - (1.0 - p_yes) * entropy[pairs : 2 * pairs]
     dense = np.zeros(a.listed.size)
     dense[a.flat] = np.where(gain > 0.0, gain, 0.0)
-    result: FloatArray = dense.reshape(a.listed.shape).sum(axis=1)
+    result = np.zeros(a.listed.shape[0] + 1)
+    np.add.reduce(dense.reshape(a.listed.shape), axis=1, out=result[:-1])
     return result

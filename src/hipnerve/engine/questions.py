@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from hipnerve.engine.fast import FloatArray, arrays, finding_gains
+from hipnerve.engine.fast import FloatArray, arrays, padded_finding_gains
 from hipnerve.engine.inference import logit, sigmoid
 from hipnerve.engine.model import Choice, Model
 from hipnerve.kb.models import FindingGroup
@@ -149,14 +149,16 @@ def choose_next(
     if asked >= settings.max_questions and not ask_all:
         return NextQuestion(None, 0.0, True, "question limit reached")
     index = arrays(model).index
+    closed = [index[f] for f in evidence if f in index]
     is_open = np.ones(len(index) + 1, dtype=bool)
-    is_open[[index[f] for f in evidence if f in index]] = False
+    is_open[closed] = False
     is_open[-1] = False  # the padding row
-    gains = finding_gains(model, np.asarray(probabilities, dtype=np.float64))
+    gains = padded_finding_gains(model, np.asarray(probabilities, dtype=np.float64))
+    gains[closed] = 0.0
     open_items = is_open[table.rows]
     # A screen's gain is the sum of its open findings' gains, added in the screen's order (a closed
-    # finding adds 0.0), so the figure is the same as adding them one by one.
-    unit_gains = np.where(open_items, np.append(gains, 0.0)[table.rows], 0.0).sum(axis=0)
+    # finding and the padding add 0.0), so the figure is the same as adding them one by one.
+    unit_gains = gains[table.rows].sum(axis=0)
     candidates = open_items.any(axis=0)
     urgent = [table.unit_of[f] for f in priority if f in table.unit_of and f not in evidence]
     if urgent:

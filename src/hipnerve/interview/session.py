@@ -9,7 +9,7 @@ resume it anywhere. The state records the knowledge-base version it was built wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
@@ -91,6 +91,19 @@ class Question:
 
 
 def _question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
+    for finding in unit.findings:
+        if finding in evidence:
+            return _build_question(model, unit, evidence)
+    return _unanswered_questions(model)[unit.id]  # the usual case: nothing on the screen known yet
+
+
+@cache
+def _unanswered_questions(model: Model) -> dict[str, Question]:
+    """Each screen as asked when none of its findings is known yet: the same for everyone."""
+    return {unit.id: _build_question(model, unit, {}) for unit in question_units(model)}
+
+
+def _build_question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
     findings = model.kb.findings
     items = tuple(QuestionItem(f, findings[f].text, evidence.get(f)) for f in unit.findings)
     if unit.group is not None:
@@ -118,7 +131,8 @@ def start_interview(
     return InterviewState(kb_version=model.kb.version, age=patient.age, sex=patient.sex, evidence=tuple(items))
 
 
-EvidenceList = Sequence[tuple[str, Choice | str, EvidenceSource | str]]
+EvidenceTuple = tuple[str, Choice | str, EvidenceSource | str]
+EvidenceList = Sequence[EvidenceTuple]
 
 _CHOICES: dict[Choice | str, Choice] = {c.value: c for c in Choice}
 _SOURCES: dict[EvidenceSource | str, EvidenceSource] = {s.value: s for s in EvidenceSource}
@@ -172,17 +186,29 @@ class Answers:
     asked: int
 
 
-def read_answers(model: Model, age: int, sex: Sex | str, items: EvidenceList) -> Answers:
+def read_answers(model: Model, age: int, sex: Sex | str, items: Iterable[EvidenceTuple]) -> Answers:
     """What :func:`assess_answers` needs from a stateless evidence list (the API's hot path).
 
-    Same checks, same errors and the same question count as ``state_from_evidence``.
+    Same checks, in the same order, the same errors and the same question count as
+    ``state_from_evidence``, in one pass without building the state.
     """
     patient = Patient(age, parse_sex(sex))
-    checked = _read_items(model, items)
+    known = model.kb.findings
     screen_of = _screen_of(model)
-    screens = {screen_of.get(f) for f, _, source in checked if source in _ANSWERED}
-    screens.discard(None)
-    return Answers(patient, {f: c for f, c, _ in checked}, len(screens))
+    evidence: dict[str, Choice] = {}
+    screens: set[str] = set()
+    choices, sources = _CHOICES, _SOURCES
+    for finding, choice, source in items:
+        if finding not in known:
+            model.check_finding(finding)
+        if finding in evidence:
+            raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
+        evidence[finding] = choices[choice] if choice in choices else Choice(choice)
+        if source not in sources:
+            EvidenceSource(source)  # raises, as the state's own check does
+        if source in _ANSWERED and finding in screen_of:
+            screens.add(screen_of[finding])
+    return Answers(patient, evidence, len(screens))
 
 
 @cache

@@ -33,8 +33,9 @@ from hipnerve.storage.repository import AssessmentRepository, NotFound, StoredAs
 from hipnerve.triage.rules import TriageResult
 from hipnerve.web import schemas as s
 from hipnerve.web.deps import ModelDep, RepositoryDep
+from hipnerve.web.routing import ValidatedBodyRoute
 
-router = APIRouter(prefix="/api/v1", tags=["api v1"], responses=s.ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["api v1"], responses=s.ERROR_RESPONSES, route_class=ValidatedBodyRoute)
 
 CHOICES = [
     s.ChoiceOut(id="present", label="Yes"),
@@ -101,8 +102,12 @@ def conditions_out(model: Model, step: Step, limit: int = 10) -> list[s.Conditio
     ]
 
 
+def _evidence(items: list[s.EvidenceIn]) -> list[tuple[str, str, str]]:
+    return [(e["id"], e["choice_id"], e.get("source", "initial")) for e in items]
+
+
 def _answers(model: Model, case: s.CaseIn) -> Answers:
-    return read_answers(model, case.age, case.sex, [(e.id, e.choice_id, e.source) for e in case.evidence])
+    return read_answers(model, case.age, case.sex, _evidence(case.evidence))
 
 
 class _Texts:
@@ -112,7 +117,9 @@ class _Texts:
     def __init__(self, model: Model) -> None:
         choices = [c.model_dump() for c in CHOICES]
         self.items = {f.id: {"id": f.id, "name": f.text, "choices": choices} for f in model.kb.findings.values()}
-        self.conditions = {c.id: (c.id, c.name, c.clinician_name) for c in model.kb.conditions.values()}
+        self.conditions = {
+            c.id: {"id": c.id, "name": c.name, "clinician_name": c.clinician_name} for c in model.kb.conditions.values()
+        }
 
 
 @cache
@@ -137,10 +144,7 @@ def _diagnosis_json(model: Model, step: Step, questions_asked: int) -> bytes:
             "red_flag": question.red_flag,
             "items": [texts.items[i.finding] for i in question.items if i.current is None],
         },
-        "conditions": [
-            {"id": cid, "name": name, "clinician_name": clinician_name, "probability": round(p, 4)}
-            for (cid, name, clinician_name), p in ((texts.conditions[c], p) for c, p in step.ranking(10))
-        ],
+        "conditions": [{**texts.conditions[c], "probability": round(p, 4)} for c, p in step.ranking(10)],
         "should_stop": step.should_stop,
         "stop_reason": step.next.reason if step.should_stop else None,
         "questions_asked": questions_asked,
@@ -306,7 +310,7 @@ def assessment_out(model: Model, stored: StoredAssessment) -> s.AssessmentOut:
 
 @router.post("/assessments", response_model=s.AssessmentOut, status_code=201, summary="Start a stored assessment")
 def create_assessment(body: s.AssessmentCreate, model: ModelDep, repository: RepositoryDep) -> s.AssessmentOut:
-    state = state_from_evidence(model, body.age, body.sex, [(e.id, e.choice_id, e.source) for e in body.evidence])
+    state = state_from_evidence(model, body.age, body.sex, _evidence(body.evidence))
     return assessment_out(model, repository.create(state, body.consent_to_store))
 
 

@@ -6,9 +6,10 @@ back as a 422 naming the field, never as a silently coerced value.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 ChoiceId = Literal["present", "absent", "unknown"]
 SourceId = Literal["initial", "predefined", "red_flags", "suggest"]
@@ -33,10 +34,14 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class EvidenceIn(StrictIn):
-    id: str = Field(min_length=1, max_length=64, description="A finding id from GET /api/v1/findings.")
+# One answer. A typed dict rather than a model: a request carries up to 300 of them, and validating
+# dicts costs about half as much as building models. The schema and the errors are those of a strict
+# model (no docstring: it would become the schema's description); a missing ``source`` is "initial".
+@with_config(ConfigDict(extra="forbid", strict=True))
+class EvidenceIn(TypedDict):
+    id: Annotated[str, Field(min_length=1, max_length=64, description="A finding id from GET /api/v1/findings.")]
     choice_id: ChoiceId
-    source: SourceId = "initial"
+    source: NotRequired[Annotated[SourceId, Field(json_schema_extra={"default": "initial"})]]
 
 
 class CaseIn(StrictIn):

@@ -52,7 +52,7 @@ def test_no_warning_sign_means_nothing_to_rule_out(model: Model) -> None:
     sex=st.sampled_from(list(Sex)),
     evidence=st.dictionaries(st.sampled_from(FINDINGS), st.sampled_from(list(Choice)), max_size=25),
 )
-def test_rule_out_is_exactly_the_must_not_miss_suspects_of_fired_red_flags(
+def test_suspected_are_the_suspects_of_fired_red_flags_as_the_knowledge_base_names_them(
     age: int, sex: Sex, evidence: dict[str, Choice]
 ) -> None:
     patient = Patient(age, sex)

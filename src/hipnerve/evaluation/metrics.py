@@ -64,22 +64,25 @@ def hit(run: CaseRun, k: int) -> bool:
     return bool(set(run.ranking[:k]) & set(run.case.expected_conditions))
 
 
-def flagged(run: CaseRun, must_not_miss: AbstractSet[str]) -> bool:
-    """An expected must-not-miss condition is in the top 3 or in the rule-out list."""
-    shown = set(run.ranking[:3]) | {c.id for c in run.result.rule_out}
+def _rule_out(run: CaseRun) -> set[str]:
+    return {c.id for c in run.result.rule_out}
+
+
+def _shows_serious(run: CaseRun, shown: set[str], must_not_miss: AbstractSet[str]) -> bool:
     return bool(shown & set(run.case.expected_conditions) & must_not_miss)
 
 
 def _must_not_miss(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str]) -> tuple[int, float, float, float]:
     serious = [r for r in runs if must_not_miss & set(r.case.expected_conditions)]
     others = [r for r in runs if not must_not_miss & set(r.case.expected_conditions)]
-    extra = [r for r in others if {c.id for c in r.result.rule_out} - set(r.ranking[:3])]
-    top3 = sum(bool(set(r.ranking[:3]) & set(r.case.expected_conditions) & must_not_miss) for r in serious)
+    top3 = sum(_shows_serious(r, set(r.ranking[:3]), must_not_miss) for r in serious)
+    flagged = sum(_shows_serious(r, set(r.ranking[:3]) | _rule_out(r), must_not_miss) for r in serious)
+    extra = sum(bool(_rule_out(r) - set(r.ranking[:3])) for r in others)
     return (
         len(serious),
         top3 / len(serious) if serious else 0.0,
-        sum(flagged(r, must_not_miss) for r in serious) / len(serious) if serious else 0.0,
-        len(extra) / len(others) if others else 0.0,
+        flagged / len(serious) if serious else 0.0,
+        extra / len(others) if others else 0.0,
     )
 
 

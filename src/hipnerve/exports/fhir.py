@@ -110,7 +110,7 @@ def build_bundle(model: Model, state: InterviewState, outcome: InterviewResult, 
     likely = [c for c in outcome.conditions if c.probability >= MIN_PROBABILITY][:MAX_CONDITIONS]
     # Must-not-miss causes that a fired red-flag rule names go in whatever their probability.
     rule_out = {c.id for c in outcome.rule_out}
-    listed = likely + [c for c in outcome.rule_out if c not in likely]
+    listed = likely + [c for c in outcome.rule_out if c.id not in {x.id for x in likely}]
     predictions = []
     for ranked in listed:
         condition = kb.conditions[ranked.id]
@@ -166,8 +166,8 @@ def build_bundle(model: Model, state: InterviewState, outcome: InterviewResult, 
 def _condition_note(outcome: InterviewResult, condition_id: str, probability: float, rule_out: bool) -> str:
     text = f"Decision-support differential (probability {probability:.2f}); not a diagnosis."
     if rule_out:
-        rules = [r.rule_id for r in outcome.triage.reasons if r.red_flag and r.rule_id and condition_id in r.suspects]
-        text += f" To rule out: named by red-flag rule(s) {', '.join(rules)}."
+        rules = ", ".join(r.rule_id or "" for r in outcome.triage.naming(condition_id))
+        text += f" To rule out: named by red-flag rule(s) {rules}."
     return text
 
 

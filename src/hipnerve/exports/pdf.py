@@ -66,7 +66,7 @@ def report_html(
         (
             kb.conditions[ranked.id].clinician_name,
             ranked.probability,
-            [r.rule_id for r in outcome.triage.reasons if r.red_flag and ranked.id in r.suspects],
+            [r.rule_id for r in outcome.triage.naming(ranked.id)],
         )
         for ranked in outcome.rule_out
     ]

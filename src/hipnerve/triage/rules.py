@@ -68,6 +68,10 @@ class TriageResult:
                 seen.update(dict.fromkeys(reason.suspects))
         return tuple(seen)
 
+    def naming(self, condition_id: str) -> tuple[TriageReason, ...]:
+        """The fired red-flag rules that name ``condition_id`` as one to rule out."""
+        return tuple(r for r in self.reasons if r.red_flag and r.rule_id and condition_id in r.suspects)
+
 
 @dataclass(frozen=True)
 class Conjunction:

@@ -283,11 +283,7 @@ def result_page(
     main_reasons = [r for r in outcome.triage.reasons if r.level is level]
     other_reasons = [r for r in outcome.triage.reasons if r.level is not level and r.rule_id]
     shown = {c.id for c in outcome.conditions[:5]}
-    rule_out = [
-        (c, [r.text for r in outcome.triage.reasons if r.red_flag and c.id in r.suspects][:1])
-        for c in outcome.rule_out
-        if c.id not in shown
-    ]
+    rule_out = [(c, [r.text for r in outcome.triage.naming(c.id)][:1]) for c in outcome.rule_out if c.id not in shown]
     return _render(
         request,
         "result.html",

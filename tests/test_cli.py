@@ -63,6 +63,28 @@ def test_assess_case_renders_a_result_screen(tmp_path: Path) -> None:
     assert "Possible causes" in result.output and "not a diagnosis" in result.output
 
 
+def test_a_rare_cause_to_rule_out_never_shows_as_zero_percent(tmp_path: Path) -> None:
+    """Anticoagulated with groin pain and a weakening leg, the warning signs name causes to rule out
+    that are well under 1% likely; they read "under 1%", never "0%" (which reads as "ruled out")."""
+    bleed = {
+        **SCIATICA,
+        "id": "cli_rule_out",
+        "age": 84,
+        "sex": "female",
+        "present": ["pain_groin", "weakness_progressive", "unable_to_weight_bear", "anticoagulant_use"],
+        "absent": ["pain_low_back", "fever"],
+    }
+    case = _write(tmp_path, "case.json", [json.dumps(bleed)])
+    shown = runner.invoke(app, ["assess", "--case", str(case), "--json"])
+    report = json.loads(shown.output)
+    chance = {c["id"]: c["probability"] for c in report["conditions"]}
+    assert any(chance[c] < 0.005 for c in report["rule_out"]), report["rule_out"]
+    result = runner.invoke(app, ["assess", "--case", str(case)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "under 1%" in result.output
+    assert " 0%" not in result.output
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

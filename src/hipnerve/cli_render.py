@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hipnerve.engine.inference import Contribution
 from hipnerve.engine.model import Choice, Model
+from hipnerve.engine.percent import percent
 from hipnerve.evaluation.metrics import Summary, hit
 from hipnerve.evaluation.simulate import CaseRun
 from hipnerve.interview.session import InterviewResult, Question, RankedCondition
@@ -68,7 +69,7 @@ def render_result(console: Console, model: Model, outcome: InterviewResult, top:
         )
         table.add_row(
             f"[bold]{condition.name}[/]\n[dim]{condition.clinician_name}[/]",
-            f"{_bar(condition.probability)} {condition.probability:.0%}",
+            f"{_bar(condition.probability)} {percent(condition.probability)}",
             why,
         )
     console.print(table)
@@ -77,7 +78,8 @@ def render_result(console: Console, model: Model, outcome: InterviewResult, top:
     if hidden:
         console.print("[bold red]Also to be checked for, because of your warning signs:[/]")
         for condition in hidden:
-            console.print(f"  • {condition.name} [dim]({condition.clinician_name}; {condition.probability:.0%})[/]")
+            chance = percent(condition.probability)
+            console.print(f"  • {condition.name} [dim]({condition.clinician_name}; {chance})[/]")
     others = [r for r in outcome.triage.reasons if r.level is not outcome.triage.level]
     if others:
         console.print("[bold]Also keep in mind:[/]")

@@ -18,6 +18,7 @@ from hipnerve import __version__
 from hipnerve.careplan.builder import CarePlan
 from hipnerve.careplan.present import plan_to_dict
 from hipnerve.engine.model import Choice, Model
+from hipnerve.engine.percent import percent
 from hipnerve.engine.questions import question_units
 from hipnerve.exports.bodymap_svg import back_shapes, front_shapes, silhouette
 from hipnerve.interview.session import InterviewResult, InterviewState
@@ -26,6 +27,7 @@ TEMPLATES = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
     autoescape=select_autoescape(["html"]),
 )
+TEMPLATES.filters["percent"] = percent
 
 
 def report_html(

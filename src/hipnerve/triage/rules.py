@@ -20,6 +20,7 @@ import numpy.typing as npt
 from hipnerve.engine.fast import FloatArray
 from hipnerve.engine.inference import ConditionScore
 from hipnerve.engine.model import Choice, Model, Patient, Sex
+from hipnerve.engine.percent import percent
 from hipnerve.kb.check import rule_findings
 from hipnerve.kb.models import (
     AgeAtLeast,
@@ -251,7 +252,7 @@ def triage(
         reasons.append(
             TriageReason(
                 level=condition.urgency,
-                text=f"Your answers fit {condition.name.lower()} ({round(item.probability * 100)}% likely).",
+                text=f"Your answers fit {condition.name.lower()} ({percent(item.probability)} likely).",
                 clinician_text=f"{condition.clinician_name}: probability {item.probability:.2f} ≥ threshold.",
                 source=kb.sources[threshold.source],
                 condition_id=condition.id,

@@ -21,6 +21,7 @@ from hipnerve.careplan.builder import build_plan
 from hipnerve.careplan.factors import check_against_person
 from hipnerve.careplan.present import plan_to_dict
 from hipnerve.engine.model import Choice
+from hipnerve.engine.percent import percent
 from hipnerve.exceptions import InputError
 from hipnerve.exports.bodymap_svg import back_shapes, front_shapes, silhouette
 from hipnerve.exports.fhir import build_bundle
@@ -41,6 +42,7 @@ from hipnerve.web.deps import ModelDep, RepositoryDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(FsPath(__file__).parent / "templates"))
+templates.env.filters["percent"] = percent
 CSRF_COOKIE = "hn_csrf"
 
 Token = Annotated[str, Path(min_length=20, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]

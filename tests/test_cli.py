@@ -153,6 +153,8 @@ def test_evaluate_json_keys_with_ceiling(tmp_path: Path) -> None:
     assert keys <= set(payload["ask_all"])
     assert payload["ask_all"]["questions_median"] >= payload["questions_median"]
     assert "lumbar_radiculopathy_l5" in payload["per_condition_recall"]
+    # Every case falls in exactly one information band.
+    assert sum(band["n"] for band in payload["by_information"]) == payload["n"]
 
 
 def test_kb_check_on_missing_directory(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from hipnerve.cli_render import (
 )
 from hipnerve.engine.model import MAX_AGE, MIN_AGE, Choice, Model, Patient, Sex, default_model
 from hipnerve.evaluation.cases import load_cases, parse_case
-from hipnerve.evaluation.metrics import recall_by_condition, summarise
+from hipnerve.evaluation.metrics import by_information, recall_by_condition, summarise
 from hipnerve.evaluation.simulate import run_case
 from hipnerve.exceptions import CaseFormatError, HipnerveError, InputError, KnowledgeError
 from hipnerve.interview.session import (
@@ -358,15 +358,19 @@ def evaluate(
     summary = summarise(runs, model.must_not_miss)
     ceiling_summary = summarise(ceiling, model.must_not_miss) if ask_all else None
     recall = recall_by_condition(runs)
+    bands = by_information(runs)
     if as_json:
         payload: dict[str, Any] = summary.as_dict()
         if ceiling_summary is not None:
             payload["ask_all"] = ceiling_summary.as_dict()
         payload["per_condition_recall"] = {c: {"top3": h, "n": n} for c, (h, n) in recall.items()}
+        payload["by_information"] = [
+            {"present_findings": b.label, "n": b.n, "top1": b.top1, "top3": b.top3} for b in bands
+        ]
         payload["problems"] = [str(p) for p in problems]
         out.print_json(json.dumps(payload))
     else:
-        render_evaluation(out, summary, ceiling_summary, recall, runs if failures else [])
+        render_evaluation(out, summary, ceiling_summary, recall, bands, runs if failures else [])
     for problem in problems:
         err.print(f"[bold red]error:[/] {problem}")
     if problems:

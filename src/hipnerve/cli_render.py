@@ -12,7 +12,7 @@ from rich.table import Table
 from hipnerve.engine.inference import Contribution
 from hipnerve.engine.model import Choice, Model
 from hipnerve.engine.percent import percent
-from hipnerve.evaluation.metrics import Summary, hit
+from hipnerve.evaluation.metrics import Band, Summary, hit
 from hipnerve.evaluation.simulate import CaseRun
 from hipnerve.interview.session import InterviewResult, Question, RankedCondition
 from hipnerve.kb.models import TriageLevel
@@ -147,6 +147,7 @@ def render_evaluation(
     summary: Summary,
     ceiling: Summary | None,
     recall: dict[str, tuple[int, int]],
+    bands: Sequence[Band],
     runs: Sequence[CaseRun],
 ) -> None:
     table = Table(title=f"Vignette evaluation (n = {summary.n})")
@@ -175,6 +176,12 @@ def render_evaluation(
             cells.append(fmt(getattr(ceiling, key)))
         table.add_row(label, *cells)
     console.print(table)
+    info = Table(title="By information: findings the case reports present")
+    for column in ("present findings", "cases", "top-1", "top-3"):
+        info.add_column(column, justify="right")
+    for band in bands:
+        info.add_row(band.label, str(band.n), _pct(band.top1), _pct(band.top3))
+    console.print(info)
     per = Table(title="Per-condition recall (in top 3)")
     per.add_column("condition")
     per.add_column("top-3", justify="right")

@@ -10,6 +10,8 @@ with one in the top 3 (``must_not_miss_top3``) and the fraction with one in the 
 result's rule-out list (``must_not_miss_flagged``: named by a warning sign that fired). Over the
 other cases, ``rule_out_other`` is the fraction that still show a rule-out condition outside the
 top 3: the price of the list in extra worry and tests. These are reported beside top-k, never in it.
+By information: top-1 / top-3 over the cases grouped by how many findings they report present
+(a case report that names three facts cannot rank like one that names ten).
 """
 
 from __future__ import annotations
@@ -116,6 +118,42 @@ def summarise(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str] = frozens
         must_not_miss_flagged=mnm_flagged,
         rule_out_other=rule_out_other,
     )
+
+
+INFORMATION_BANDS: tuple[tuple[int, int], ...] = ((0, 3), (4, 5), (6, 1000))
+
+
+@dataclass(frozen=True)
+class Band:
+    """Cases reporting ``low``..``high`` present findings: how many, and their top-1 / top-3."""
+
+    low: int
+    high: int
+    n: int
+    top1: float
+    top3: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}+" if self.high >= 1000 else f"{self.low}-{self.high}"
+
+
+def by_information(runs: Sequence[CaseRun]) -> list[Band]:
+    """Top-1 / top-3 by the number of findings a case reports present (bands in INFORMATION_BANDS)."""
+    bands = []
+    for low, high in INFORMATION_BANDS:
+        group = [r for r in runs if low <= len(r.case.present) <= high]
+        n = len(group)
+        bands.append(
+            Band(
+                low,
+                high,
+                n,
+                sum(hit(r, 1) for r in group) / n if n else 0.0,
+                sum(hit(r, 3) for r in group) / n if n else 0.0,
+            )
+        )
+    return bands
 
 
 def recall_by_condition(runs: Sequence[CaseRun], k: int = 3) -> dict[str, tuple[int, int]]:

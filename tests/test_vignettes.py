@@ -3,7 +3,8 @@
 A case passes when an expected condition is in the top 3 and the triage is not below the expected
 level. Cases we know fail are listed, with the reason, in tests/cases/known_failures.txt and marked
 xfail(strict=True): they stay visible, and the day one starts passing the suite says so. A case is
-never edited to pass. Under-triage of an emergency case can never be listed as a known failure.
+never edited to pass; the one change to case findings, a uniform re-map of every case to the grown
+vocabulary done blind to scores, is recorded in each changed note and in docs/evaluation.md.
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ def _previous_choose_next(
             return NextQuestion(unit, float("inf"), False, "red-flag screening comes first")
     red_flag_screens = sum(1 for u in units if u.red_flag)
     if emergency and not ask_all and asked >= red_flag_screens + settings.emergency_extra_questions:
-        return NextQuestion(None, 0.0, True, "an emergency red flag fired: act on it now")
+        return NextQuestion(None, 0.0, True, "an emergency red-flag rule fired: act on it now")
     if asked >= settings.max_questions and not ask_all:
         return NextQuestion(None, 0.0, True, "question limit reached")
     a = arrays(model)

@@ -8,6 +8,8 @@ from hipnerve.engine.model import Choice, Model
 from hipnerve.engine.questions import question_units
 from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError, UnknownFindingError
 from hipnerve.interview.session import InterviewState, answer, assess, result, start_interview, undo
+from hipnerve.kb.models import TriageLevel
+from hipnerve.triage.rules import rule_level
 
 
 def _answer_all_no(model: Model, state: InterviewState) -> InterviewState:
@@ -109,6 +111,24 @@ def test_emergency_allows_only_a_few_optional_questions_after_the_red_flag_scree
         state = _answer_all_no(model, state)
     assert len(state.asked) <= red_flag_screens + extra
     assert step.triage.level.value == "emergency"
+
+
+def test_an_emergency_raised_only_by_a_probability_does_not_end_the_interview_early(model: Model) -> None:
+    """A red-flag rule's level can never fall, so the interview may stop soon after one fires. A level
+    raised only because a must-not-miss cause crossed its threshold can still fall with the next
+    answer (a sudden pull during sport explains a bruise better than a fracture), so it goes on."""
+    present = {"fall_or_injury", "skin_bruise_abrasion", "onset_sudden", "pain_back_thigh", "pain_buttock"}
+    state = start_interview(model, 39, "male", dict.fromkeys(present, "present"))
+    red_flag_screens = sum(1 for u in question_units(model) if u.red_flag)
+    extra = model.kb.manifest.engine.emergency_extra_questions
+    while len(state.asked) < red_flag_screens + extra:  # "don't know" to every screen: no evidence
+        question = assess(model, state).question
+        assert question is not None
+        state = answer(model, state, question.id, {})
+    step = assess(model, state)
+    assert rule_level(model, state.patient, state.evidence_map()).rank < TriageLevel.EMERGENCY.rank
+    assert step.triage.level is TriageLevel.EMERGENCY  # a fracture is likely enough on its own
+    assert not step.should_stop
 
 
 def test_body_map_marks_make_findings_and_unmarked_regions_count_as_no(model: Model) -> None:

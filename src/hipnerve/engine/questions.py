@@ -8,10 +8,12 @@ in bits) summed over every condition, with a screen's gain the sum of its findin
 that a screen holding a *priority* finding comes first: one that could complete an urgent triage
 rule already partly met (the caller works these out; see ``triage.rules.completing_findings``).
 The interview stops when no screen is worth at least ``min_information_gain`` bits and no priority
-screen is left, or after ``max_questions`` screens. Once an emergency level has fired, at most
-``emergency_extra_questions`` further screens follow the red-flag screens: the person is told to go
-now on every one of them and may stop at any time; the extra answers sharpen the differential that
-the emergency team receives.
+screen is left, or after ``max_questions`` screens. Once a red-flag *rule* at an emergency level
+has fired, at most ``emergency_extra_questions`` further screens follow the red-flag screens: the
+person is told to go now on every one of them and may stop at any time; the extra answers sharpen
+the differential that the emergency team receives. An emergency level raised only because a
+must-not-miss cause crossed its probability threshold does not end the interview early: unlike a
+rule's level, the next answer can lower it (the caller passes ``emergency`` accordingly).
 """
 
 from __future__ import annotations
@@ -145,7 +147,7 @@ def choose_next(
         return first
     table = _unit_table(model)
     if emergency and not ask_all and asked >= len(table.red_flag) + settings.emergency_extra_questions:
-        return NextQuestion(None, 0.0, True, "an emergency red flag fired: act on it now")
+        return NextQuestion(None, 0.0, True, "an emergency red-flag rule fired: act on it now")
     if asked >= settings.max_questions and not ask_all:
         return NextQuestion(None, 0.0, True, "question limit reached")
     index = arrays(model).index

@@ -32,7 +32,7 @@ from hipnerve.engine.questions import (
 from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError
 from hipnerve.interview.person import PersonFactors
 from hipnerve.kb.models import TriageLevel
-from hipnerve.triage.rules import TriageResult, completing_findings, triage, triage_level
+from hipnerve.triage.rules import TriageResult, completing_findings, rule_level, triage
 
 
 class EvidenceSource(StrEnum):
@@ -303,7 +303,7 @@ def _assess(
         probs = probabilities(model, patient, evidence)
     nxt = red_flag_next(model, evidence)
     if nxt is None:  # triage and the urgent-rule check matter only once the red-flag screens are done
-        emergency = triage_level(model, patient, evidence, probs).rank >= TriageLevel.EMERGENCY.rank
+        emergency = rule_level(model, patient, evidence).rank >= TriageLevel.EMERGENCY.rank
         nxt = choose_next(
             model,
             evidence,

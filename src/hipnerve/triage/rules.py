@@ -207,6 +207,17 @@ def _condition_levels(model: Model) -> _ConditionLevels:
 _BY_RANK = {level.rank: level for level in TriageLevel}
 
 
+def rule_level(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> TriageLevel:
+    """The highest level of the fired rules alone (``self_care`` when none fired): the floor that
+    no further answer can lower, unlike a level raised by a condition's probability."""
+    present = _present(evidence)
+    rank = max(
+        (r.rule.level.rank for r in _patient_rules(model, patient.age, patient.sex) if _holds(r.options, present)),
+        default=0,
+    )
+    return _BY_RANK[rank]
+
+
 def triage_level(
     model: Model, patient: Patient, evidence: Mapping[str, Choice], probabilities: FloatArray
 ) -> TriageLevel:
@@ -214,11 +225,7 @@ def triage_level(
 
     ``probabilities`` are every condition's, in knowledge-base order.
     """
-    present = _present(evidence)
-    rank = max(
-        (r.rule.level.rank for r in _patient_rules(model, patient.age, patient.sex) if _holds(r.options, present)),
-        default=0,
-    )
+    rank = rule_level(model, patient, evidence).rank
     table = _condition_levels(model)
     likely = probabilities >= table.cut
     rank = max(rank, int(table.urgency[likely].max()) if likely.any() else table.unmatched)

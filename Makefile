@@ -32,6 +32,7 @@ evaluate: install
 	$(PY) hipnerve evaluate tests/cases/holdout.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout2.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout3.jsonl --ask-all
+	$(PY) hipnerve evaluate tests/cases/holdout4.jsonl --ask-all
 
 baseline: install
 	$(PY) python scripts/make_baseline.py

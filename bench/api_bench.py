@@ -6,9 +6,10 @@ requests cycle through a pool of distinct bodies: every step of every developmen
 simulated interview (``pool.py``), so no single body is served from warm state. Prints throughput
 and latency for both endpoints and the ratio, for each of ``runs`` rounds (default 2):
 
-    .venv/bin/python bench/api_bench.py [runs]
+    .venv/bin/python bench/api_bench.py [runs] [--workers N]
 
-Prints figures only; nothing is asserted.
+With ``--workers N`` the server runs N uvicorn worker processes (``hipnerve serve --workers N``)
+instead of one. Prints figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -86,7 +87,13 @@ def _wrk(url: str, script: Path | None) -> dict[str, float]:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    args = sys.argv[1:]
+    workers = 1
+    if "--workers" in args:
+        at = args.index("--workers")
+        workers = int(args[at + 1])
+        del args[at : at + 2]
+    runs = int(args[0]) if args else 2
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     bodies = list({json.dumps(b, sort_keys=True): b for b in interview_bodies(default_model())}.values())
@@ -95,7 +102,7 @@ def main() -> None:
     env = {**os.environ, "HIPNERVE_DATA_DIR": str(data)}
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "hipnerve.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "hipnerve.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -120,7 +127,8 @@ def main() -> None:
         server.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
     print(
-        f"load: wrk, {CONNECTIONS} connections, {SECONDS} s each, one uvicorn process, loopback; "
+        f"load: wrk, {CONNECTIONS} connections, {SECONDS} s each, "
+        f"{'one uvicorn process' if workers == 1 else f'{workers} uvicorn worker processes'}, loopback; "
         f"diagnosis bodies cycle through {len(bodies)} distinct dev-interview steps"
     )
     for number, (trivial, diagnosis) in enumerate(results, start=1):

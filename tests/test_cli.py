@@ -207,3 +207,34 @@ def test_report_writes_a_valid_fhir_bundle(tmp_path: Path) -> None:
     assert bundle.type == "collection" and bundle.entry
     bad = runner.invoke(app, ["report", "--case", str(case), "--fhir", str(tmp_path / "no" / "dir" / "b.json")])
     assert bad.exit_code == 2 and "could not write" in bad.output
+
+
+def test_serve_refuses_fewer_than_one_worker() -> None:
+    result = runner.invoke(app, ["serve", "--workers", "0"])
+    assert result.exit_code != 0
+    assert "workers" in result.output
+
+
+def test_serve_workers_listen_on_a_tcp_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers' listening socket is bound as TCP, so asyncio switches Nagle's algorithm off on
+    every connection (a socket with protocol number 0 would keep it on: uvicorn issue #3149)."""
+    import socket
+
+    import uvicorn.supervisors
+
+    from hipnerve import cli
+
+    seen: list[tuple[int, int]] = []
+
+    class Supervisor:
+        def __init__(self, config: object, sockets: list[socket.socket]) -> None:
+            seen.extend((s.type, s.proto) for s in sockets)
+            for s in sockets:
+                s.close()
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
+    cli._serve_workers("127.0.0.1", 0, 2, {"log_level": "warning"})
+    assert seen == [(socket.SOCK_STREAM, socket.IPPROTO_TCP)]

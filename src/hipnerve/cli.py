@@ -384,6 +384,14 @@ def evaluate(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default from HIPNERVE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from HIPNERVE_PORT, 8000).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes sharing the port (default 1). Each is one Python process on one core: "
+            "on a machine with several cores, more workers serve more requests at once.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app and JSON API (SQLite under ./data unless DATABASE_URL is set)."""
     import uvicorn
@@ -402,15 +410,46 @@ def serve(
     # httptools parses HTTP; the standard asyncio loop rather than uvloop: under 50 concurrent
     # connections uvloop gave the same throughput but a p99 latency three to ten times worse
     # (it runs newly arrived requests before flushing finished responses). See docs/evaluation.md.
-    uvicorn.run(
-        application,
-        host=bind_host,
-        port=bind_port,
-        access_log=False,
-        log_level="warning",
-        http="httptools",
-        loop="asyncio",
-    )
+    options: dict[str, Any] = {
+        "host": bind_host,
+        "port": bind_port,
+        "access_log": False,
+        "log_level": "warning",
+        "http": "httptools",
+        "loop": "asyncio",
+    }
+    if workers == 1:
+        uvicorn.run(application, **options)
+    else:
+        _serve_workers(bind_host, bind_port, workers, options)
+
+
+def _serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
+    """Several uvicorn worker processes on one listening socket.
+
+    Each worker builds its own app from the same environment (the database was migrated and the
+    settings checked by the app ``serve`` built first). The socket is bound here as a TCP socket:
+    the one uvicorn binds for its workers leaves the protocol number at 0, so asyncio does not
+    switch Nagle's algorithm off on the accepted connections (uvicorn issue #3149), and every
+    response body after the headers then waits for the client's delayed ACK, some 40 ms.
+    """
+    import contextlib
+    import socket
+
+    from uvicorn import Config
+    from uvicorn.supervisors import Multiprocess
+
+    config = Config("hipnerve.web.app:create_app", factory=True, workers=workers, **options)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        raise _fail(f"cannot listen on {host}:{port}: {exc}") from None
+    listener.set_inheritable(True)
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[listener]).run()
 
 
 # --- kb -----------------------------------------------------------------------------------------

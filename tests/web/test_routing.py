@@ -8,13 +8,14 @@ import json
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from hipnerve.web import schemas as s
 from hipnerve.web.api import router
-from hipnerve.web.routing import ValidatedBodyRoute, body_model
+from hipnerve.web.routing import ValidatedBodyRoute, body_model, direct_call
 
 MODELS: list[type[BaseModel]] = [s.CaseIn, s.ExplainIn, s.AssessmentCreate, s.AnswerIn]
 
@@ -123,3 +124,60 @@ def test_api_routes_with_a_model_body_take_the_one_pass_way() -> None:
     assert body_model(posts["/api/v1/diagnosis"]) is s.CaseIn
     assert body_model(posts["/api/v1/explain"]) is s.ExplainIn
     assert body_model(posts["/api/v1/assessments/{token}/undo"]) is None
+
+
+def test_only_the_simplest_routes_go_straight_to_the_endpoint() -> None:
+    routes = {(r.path, m): r for r in router.routes if isinstance(r, ValidatedBodyRoute) for m in r.methods}
+    for path in ("/api/v1/diagnosis", "/api/v1/triage", "/api/v1/explain", "/api/v1/rationale"):
+        assert direct_call(routes[(path, "POST")]), path
+    # Sync endpoints that return models, with a repository, or without a body: the framework's way.
+    assert not direct_call(routes[("/api/v1/assessments", "POST")])
+    assert not direct_call(routes[("/api/v1/assessments/{token}/answers", "POST")])
+    assert not direct_call(routes[("/api/v1/info", "GET")])
+
+
+CASE = {
+    "age": 58,
+    "sex": "female",
+    "evidence": [{"id": "pain_buttock", "choice_id": "present"}, {"id": "fever", "choice_id": "absent"}],
+}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json"],
+)
+@pytest.mark.parametrize("path", ["/api/v1/diagnosis", "/api/v1/triage", "/api/v1/rationale"])
+def test_every_json_spelling_gets_the_same_response(client: TestClient, path: str, content_type: str) -> None:
+    raw = json.dumps(CASE).encode()
+    expected = client.post(path, content=raw, headers={"content-type": "application/json"})
+    response = client.post(path, content=raw, headers={"content-type": content_type})
+    assert (response.status_code, response.text) == (expected.status_code, expected.text)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+def test_a_body_that_is_not_declared_json_is_still_refused(client: TestClient, content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/api/v1/diagnosis", content=json.dumps(CASE).encode(), headers=headers)
+    assert response.status_code == 422
+    assert "body" in response.json()["detail"]
+
+
+def test_dependency_overrides_are_honoured(client: TestClient) -> None:
+    """An overridden dependency takes the framework's way, so the override is what the endpoint gets."""
+    from hipnerve.engine.model import default_model
+    from hipnerve.web.deps import get_model
+
+    calls: list[int] = []
+
+    async def counted_model() -> Any:
+        calls.append(1)
+        return default_model()
+
+    app: Any = client.app
+    app.dependency_overrides[get_model] = counted_model
+    try:
+        assert client.post("/api/v1/diagnosis", json=CASE).status_code == 200
+    finally:
+        app.dependency_overrides.clear()
+    assert calls == [1]

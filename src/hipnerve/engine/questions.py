@@ -26,7 +26,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from hipnerve.engine.fast import FloatArray, arrays, padded_finding_gains
+from hipnerve.engine.fast import FloatArray, Pairs, arrays, pair_gains, pairs_of
 from hipnerve.engine.inference import logit, sigmoid
 from hipnerve.engine.model import Choice, Model
 from hipnerve.kb.models import FindingGroup
@@ -65,25 +65,34 @@ def unit_by_id(model: Model, unit_id: str) -> QuestionUnit | None:
 
 @dataclass(frozen=True, eq=False)
 class _UnitTable:
-    """The screens as arrays, to add up every screen's open gains at once."""
+    """The screens after the red-flag ones, as arrays, to add up every screen's open gains at once.
 
-    units: tuple[QuestionUnit, ...]
+    Only these screens are ever weighed: the red-flag screens come first, whatever the gains, so
+    by the time gains are worked out every red-flag finding is answered (its gain would count 0).
+    """
+
+    units: tuple[QuestionUnit, ...]  # the screens after the red-flag ones, in asking order
     red_flag: tuple[QuestionUnit, ...]  # in asking order
-    rows: npt.NDArray[np.int64]  # (longest screen, screens): k-th finding's row, or F (a zero) past the end
+    pairs: Pairs  # the listed pairs of these screens' findings, in ``position`` order
+    position: dict[str, int]  # finding -> its place among these screens' findings
+    rows: npt.NDArray[np.int64]  # (longest screen, screens): k-th finding's position, or a padding past the end
     unit_of: dict[str, int]  # finding -> its screen's position in ``units``
 
 
 @cache
 def _unit_table(model: Model) -> _UnitTable:
-    units = question_units(model)
+    units = tuple(u for u in question_units(model) if not u.red_flag)
     index = arrays(model).index
-    padding = len(index)
+    findings = [f for u in units for f in u.findings]
+    position = {f: i for i, f in enumerate(findings)}
+    padding = len(findings)
     longest = max((len(u.findings) for u in units), default=0)
     rows = np.full((longest, len(units)), padding, dtype=np.int64)
     for column, unit in enumerate(units):
-        rows[: len(unit.findings), column] = [index[f] for f in unit.findings]
+        rows[: len(unit.findings), column] = [position[f] for f in unit.findings]
     unit_of = {f: i for i, u in enumerate(units) for f in u.findings}
-    return _UnitTable(units, tuple(u for u in units if u.red_flag), rows, unit_of)
+    red_flag = tuple(u for u in question_units(model) if u.red_flag)
+    return _UnitTable(units, red_flag, pairs_of(model, [index[f] for f in findings]), position, rows, unit_of)
 
 
 def _entropy(p: float) -> float:
@@ -150,12 +159,13 @@ def choose_next(
         return NextQuestion(None, 0.0, True, "an emergency red-flag rule fired: act on it now")
     if asked >= settings.max_questions and not ask_all:
         return NextQuestion(None, 0.0, True, "question limit reached")
-    index = arrays(model).index
-    closed = [index[f] for f in evidence if f in index]
-    is_open = np.ones(len(index) + 1, dtype=bool)
+    place = table.position
+    closed = [place[f] for f in evidence if f in place]
+    is_open = np.ones(len(place) + 1, dtype=bool)
     is_open[closed] = False
-    is_open[-1] = False  # the padding row
-    gains = padded_finding_gains(model, np.asarray(probabilities, dtype=np.float64))
+    is_open[-1] = False  # the padding
+    gains = np.zeros(len(place) + 1)
+    pair_gains(table.pairs, np.asarray(probabilities, dtype=np.float64), gains[:-1])
     gains[closed] = 0.0
     open_items = is_open[table.rows]
     # A screen's gain is the sum of its open findings' gains, added in the screen's order (a closed

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -192,13 +193,22 @@ def read_answers(model: Model, age: int, sex: Sex | str, items: Iterable[Evidenc
     Same checks, in the same order, the same errors and the same question count as
     ``state_from_evidence``, in one pass without building the state.
     """
+    return read_answer_items(model, age, sex, ({"id": f, "choice_id": c, "source": s} for f, c, s in items))
+
+
+def read_answer_items(model: Model, age: int, sex: Sex | str, items: Iterable[Mapping[str, Any]]) -> Answers:
+    """:func:`read_answers` for evidence items as the API receives them: mappings with an ``id``, a
+    ``choice_id`` and, optionally, a ``source`` (``"initial"`` when missing)."""
     patient = Patient(age, parse_sex(sex))
     known = model.kb.findings
     screen_of = _screen_of(model)
     evidence: dict[str, Choice] = {}
     screens: set[str] = set()
-    choices, sources = _CHOICES, _SOURCES
-    for finding, choice, source in items:
+    choices, sources, answered = _CHOICES, _SOURCES, _ANSWERED
+    for item in items:
+        finding = item["id"]
+        choice = item["choice_id"]
+        source = item.get("source", "initial")
         if finding not in known:
             model.check_finding(finding)
         if finding in evidence:
@@ -206,7 +216,7 @@ def read_answers(model: Model, age: int, sex: Sex | str, items: Iterable[Evidenc
         evidence[finding] = choices[choice] if choice in choices else Choice(choice)
         if source not in sources:
             EvidenceSource(source)  # raises, as the state's own check does
-        if source in _ANSWERED and finding in screen_of:
+        if source in answered and finding in screen_of:
             screens.add(screen_of[finding])
     return Answers(patient, evidence, len(screens))
 

@@ -23,7 +23,7 @@ from hipnerve.interview.session import (
     answer,
     assess,
     assess_answers,
-    read_answers,
+    read_answer_items,
     rule_out_ids,
     state_from_evidence,
     undo,
@@ -107,19 +107,45 @@ def _evidence(items: list[s.EvidenceIn]) -> list[tuple[str, str, str]]:
 
 
 def _answers(model: Model, case: s.CaseIn) -> Answers:
-    return read_answers(model, case.age, case.sex, _evidence(case.evidence))
+    return read_answer_items(model, case.age, case.sex, case.evidence)
 
 
 class _Texts:
-    """A model's texts as the response dicts of :class:`s.QuestionItemOut` and :class:`s.ConditionOut`
-    (without the probability), built once per model for the diagnosis hot path."""
+    """A model's texts as pieces of :class:`s.DiagnosisOut` JSON, serialised once per model by
+    pydantic's own serializer, for the diagnosis hot path."""
 
     def __init__(self, model: Model) -> None:
         choices = [c.model_dump() for c in CHOICES]
         self.items = {f.id: {"id": f.id, "name": f.text, "choices": choices} for f in model.kb.findings.values()}
+        # Each condition as its JSON object up to the probability: b'{"id":...,"probability":'.
         self.conditions = {
-            c.id: {"id": c.id, "name": c.name, "clinician_name": c.clinician_name} for c in model.kb.conditions.values()
+            c.id: to_json({"id": c.id, "name": c.name, "clinician_name": c.clinician_name})[:-1] + b',"probability":'
+            for c in model.kb.conditions.values()
         }
+        # Each screen as asked when none of its findings is known yet (the usual case).
+        self.questions: dict[str, bytes] = {}
+
+    def question(self, question: Question) -> bytes:
+        unanswered = True
+        for item in question.items:
+            if item.current is not None:
+                unanswered = False
+                break
+        if unanswered and question.id in self.questions:
+            return self.questions[question.id]
+        text = to_json(
+            {
+                "id": question.id,
+                "type": "group_multiple" if question.kind == "group_multiple" else "single",
+                "text": question.text,
+                "why": question.why,
+                "red_flag": question.red_flag,
+                "items": [self.items[i.finding] for i in question.items if i.current is None],
+            }
+        )
+        if unanswered:
+            self.questions[question.id] = text
+        return text
 
 
 @cache
@@ -128,28 +154,31 @@ def _texts(model: Model) -> _Texts:
 
 
 def _diagnosis_json(model: Model, step: Step, questions_asked: int) -> bytes:
-    """A :class:`s.DiagnosisOut` as JSON, built from plain dicts in the model's field order and
-    serialised by pydantic's own serializer: the same bytes as ``DiagnosisOut(...).model_dump_json()``
-    without building a dozen nested models per request (``tests/web/test_api.py`` checks this)."""
+    """A :class:`s.DiagnosisOut` as JSON, in the model's field order, from pieces serialised by
+    pydantic's own serializer: the same bytes as ``DiagnosisOut(...).model_dump_json()`` without
+    building a dozen nested models per request (``tests/web/test_api.py`` checks this). The ten
+    probabilities are serialised in one call (a JSON number never holds a comma)."""
     texts = _texts(model)
     question = step.question
-    body = {
-        "question": None
-        if question is None
-        else {
-            "id": question.id,
-            "type": "group_multiple" if question.kind == "group_multiple" else "single",
-            "text": question.text,
-            "why": question.why,
-            "red_flag": question.red_flag,
-            "items": [texts.items[i.finding] for i in question.items if i.current is None],
-        },
-        "conditions": [{**texts.conditions[c], "probability": round(p, 4)} for c, p in step.ranking(10)],
-        "should_stop": step.should_stop,
-        "stop_reason": step.next.reason if step.should_stop else None,
-        "questions_asked": questions_asked,
-    }
-    return to_json(body)
+    ranking = step.ranking(10)
+    numbers = to_json([round(p, 4) for _, p in ranking])[1:-1].split(b",") if ranking else []
+    conditions = b",".join([texts.conditions[c] + n + b"}" for (c, _), n in zip(ranking, numbers, strict=True)])
+    stop = step.should_stop
+    return b"".join(
+        (
+            b'{"question":',
+            b"null" if question is None else texts.question(question),
+            b',"conditions":[',
+            conditions,
+            b'],"should_stop":',
+            b"true" if stop else b"false",
+            b',"stop_reason":',
+            to_json(step.next.reason) if stop else b"null",
+            b',"questions_asked":',
+            to_json(questions_asked),
+            b"}",
+        )
+    )
 
 
 @router.post("/diagnosis", response_model=s.DiagnosisOut, summary="Next question and ranked conditions")

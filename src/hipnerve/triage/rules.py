@@ -14,10 +14,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
-import numpy as np
-import numpy.typing as npt
-
-from hipnerve.engine.fast import FloatArray
 from hipnerve.engine.inference import ConditionScore
 from hipnerve.engine.model import Choice, Model, Patient, Sex
 from hipnerve.engine.percent import percent
@@ -186,24 +182,6 @@ def completing_findings(model: Model, patient: Patient, evidence: Mapping[str, C
     return frozenset(wanted)
 
 
-@dataclass(frozen=True, eq=False)
-class _ConditionLevels:
-    cut: FloatArray  # probability at which each condition counts as likely (knowledge-base order)
-    urgency: npt.NDArray[np.int64]  # rank of each condition's typical urgency
-    unmatched: int
-
-
-@cache
-def _condition_levels(model: Model) -> _ConditionLevels:
-    t = model.kb.triage.condition_threshold
-    conditions = model.conditions
-    return _ConditionLevels(
-        np.array([t.must_not_miss_probability if c.must_not_miss else t.probability for c in conditions]),
-        np.array([c.urgency.rank for c in conditions], dtype=np.int64),
-        t.unmatched_level.rank,
-    )
-
-
 _BY_RANK = {level.rank: level for level in TriageLevel}
 
 
@@ -215,20 +193,6 @@ def rule_level(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -
         (r.rule.level.rank for r in _patient_rules(model, patient.age, patient.sex) if _holds(r.options, present)),
         default=0,
     )
-    return _BY_RANK[rank]
-
-
-def triage_level(
-    model: Model, patient: Patient, evidence: Mapping[str, Choice], probabilities: FloatArray
-) -> TriageLevel:
-    """The level :func:`triage` gives, without its reasons: for the interview's hot path.
-
-    ``probabilities`` are every condition's, in knowledge-base order.
-    """
-    rank = rule_level(model, patient, evidence).rank
-    table = _condition_levels(model)
-    likely = probabilities >= table.cut
-    rank = max(rank, int(table.urgency[likely].max()) if likely.any() else table.unmatched)
     return _BY_RANK[rank]
 
 

@@ -175,3 +175,33 @@ def test_result_page_lists_what_a_warning_sign_says_to_rule_out(client: TestClie
     in_section = "Also to be checked for, because of your warning signs" in page.text
     tagged = "Your warning signs mean a doctor should check for this first." in page.text
     assert in_section or tagged
+
+
+def _question_page_after(client: TestClient, evidence: list[str], screens: int) -> str:
+    """Start through the API with ``evidence`` present, answer ``screens`` screens "don't know",
+    then show the next question page as the browser would."""
+    body = {"age": 39, "sex": "male", "consent_to_store": True}
+    body["evidence"] = [{"id": f, "choice_id": "present"} for f in evidence]
+    state = client.post("/api/v1/assessments", json=body).json()
+    token = state["token"]
+    for _ in range(screens):
+        question = state["question"]
+        answers = {item["id"]: "unknown" for item in question["items"]}
+        url = f"/api/v1/assessments/{token}/answers"
+        state = client.post(url, json={"question_id": question["id"], "answers": answers}).json()
+    return client.get(f"/a/{token}/q").text
+
+
+def test_a_warning_sign_emergency_says_the_rest_is_optional(client: TestClient) -> None:
+    html = _question_page_after(client, ["saddle_numbness"], 1)
+    assert "Go to an emergency department now" in html
+    assert "The next few questions are optional" in html and "it may change" not in html
+
+
+def test_an_emergency_from_likelihood_alone_says_it_may_change(client: TestClient) -> None:
+    """A bruise after an injury makes a fracture likely enough for the emergency department, but no
+    warning-sign rule fired: the next answers (a sudden pull during sport, say) can lower it."""
+    evidence = ["fall_or_injury", "skin_bruise_abrasion", "onset_sudden", "pain_back_thigh", "pain_buttock"]
+    html = _question_page_after(client, evidence, 5)
+    assert "Go to an emergency department now" in html
+    assert "it may change" in html and "The next few questions are optional" not in html

@@ -169,3 +169,22 @@ def test_nothing_contraindicated_is_ever_recommended(
     for exercise in plan.exercises:
         assert not set(exercise.avoid_with_factors) & factors, (exercise.id, factors)
         assert not set(exercise.avoid_with_conditions) & set(plan.focus), (exercise.id, plan.focus)
+
+
+def test_the_warning_sign_that_set_the_level_comes_first_in_what_to_do_now() -> None:
+    """A sudden pull with bruising is sent to a GP or physiotherapist within days by a rule; the plan
+    must say that first, not only "see a GP if it is not better" from the strain's own plan."""
+    tear = dict.fromkeys(
+        ("sport_sudden_pull", "skin_bruise_abrasion", "onset_sudden", "pain_back_thigh"), Choice.PRESENT
+    )
+    outcome = _outcome(MODEL, tear, age=34, sex="male")
+    rules = [r for r in outcome.triage.reasons if r.rule_id is not None and r.level is outcome.triage.level]
+    assert [r.rule_id for r in rules] == ["muscle_tear_with_bruising"]
+    plan = build_plan(MODEL, CP, outcome, 34)
+    assert plan.first_steps[0] == (rules[0].text, rules[0].source.id)
+    # Only the rules at the final level lead: a lower rule that also fired is not repeated there.
+    both = _outcome(MODEL, {"saddle_numbness": Choice.PRESENT, "symptoms_worsening": Choice.PRESENT})
+    steps = {text for text, _ in build_plan(MODEL, CP, both, 50).first_steps}
+    by_rule = {r.rule_id: r.text for r in both.triage.reasons if r.rule_id is not None}
+    assert by_rule["cauda_equina_sphincter_or_saddle"] in steps
+    assert by_rule["worsening_or_persistent"] not in steps

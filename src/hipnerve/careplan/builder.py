@@ -196,7 +196,14 @@ def build_plan(
         c.id for c in outcome.conditions if model.kb.conditions[c.id].must_not_miss and c.probability >= threshold
     )
     plans = [cp.conditions[c] for c in focus if c in cp.conditions]
-    first_steps = tuple(dict.fromkeys(line for plan in plans for line in plan.sourced_lines("first_steps")))
+    # The warning-sign rules that set the level say first what to do and by when; the condition
+    # plans' own first steps follow (a sudden pull with bruising: see someone within days, then rest).
+    raised_by = tuple(
+        (r.text, r.source.id) for r in outcome.triage.reasons if r.rule_id is not None and r.level is level
+    )
+    first_steps = tuple(
+        dict.fromkeys(raised_by + tuple(line for plan in plans for line in plan.sourced_lines("first_steps")))
+    )
     exercises: tuple[Exercise, ...] = ()
     schedule: tuple[Week, ...] = ()
     excluded: tuple[Excluded, ...] = ()

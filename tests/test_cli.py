@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,14 @@ def test_serve_workers_listen_on_a_tcp_socket(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
     cli._serve_workers("127.0.0.1", 0, 2, {"log_level": "warning"})
     assert seen == [(socket.SOCK_STREAM, socket.IPPROTO_TCP)]
+
+
+def test_interactive_emergency_is_shown_before_the_next_question_and_q_shows_what_to_do() -> None:
+    # Tick the first warning sign (saddle numbness) on the first screen, then stop at the next one.
+    result = runner.invoke(app, ["assess"], input="\n".join(["44", "female", "1", "q"]) + "\n")
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"[│╭╮╰╯─\s]+", " ", result.output)  # panel borders and wrapping out of the way
+    between = text.split("Question 1")[1].split("Question 2")[0]
+    assert "GO TO AN EMERGENCY DEPARTMENT NOW" in between
+    assert "The next few questions are optional" in between
+    assert "Possible causes" in text.split("Question 2")[1]  # stopping still shows the result and what to do

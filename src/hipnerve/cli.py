@@ -19,6 +19,7 @@ from hipnerve.cli_render import (
     render_plan,
     render_question,
     render_result,
+    render_urgent,
     result_json,
 )
 from hipnerve.engine.model import MAX_AGE, MIN_AGE, Choice, Model, Patient, Sex, default_model
@@ -37,6 +38,8 @@ from hipnerve.interview.session import (
 from hipnerve.kb.careplan_loader import check_careplan, read_careplan
 from hipnerve.kb.check import check_knowledge
 from hipnerve.kb.loader import read_knowledge
+from hipnerve.kb.models import TriageLevel
+from hipnerve.triage.rules import rule_level
 
 app = typer.Typer(
     help="hipnerve: hip pain with numbness, tingling or weakness in the leg - decision support, not a diagnosis.",
@@ -180,9 +183,15 @@ def _interactive(model: Model, age: int | None, sex: str | None) -> None:
         step = assess(model, state)
         if step.question is None:
             break
+        urgent = step.triage.level.rank >= TriageLevel.EMERGENCY.rank
+        if urgent:
+            firm = rule_level(model, state.patient, state.evidence_map()).rank >= TriageLevel.EMERGENCY.rank
+            render_urgent(out, step.triage, firm)
         render_question(out, step.question, len(state.asked) + 1)
         reply = _ask_group(step.question) if step.question.kind == "group_multiple" else _ask_single(step.question)
         if reply == "quit":
+            if urgent:  # stopping now must still show what to do
+                render_result(out, model, result(model, state))
             out.print("Stopped. Nothing was saved.")
             raise typer.Exit(0)
         if reply == "back":

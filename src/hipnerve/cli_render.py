@@ -16,6 +16,7 @@ from hipnerve.evaluation.metrics import Band, Summary, hit
 from hipnerve.evaluation.simulate import CaseRun
 from hipnerve.interview.session import InterviewResult, Question, RankedCondition
 from hipnerve.kb.models import TriageLevel
+from hipnerve.triage.rules import TriageResult
 
 BANNERS: dict[TriageLevel, tuple[str, str]] = {
     TriageLevel.EMERGENCY_AMBULANCE: ("white on red", "CALL AN AMBULANCE NOW"),
@@ -36,6 +37,25 @@ def render_question(console: Console, question: Question, number: int) -> None:
             known = " [dim](already noted)[/]" if item.current is Choice.PRESENT else ""
             console.print(f"  [bold]{index:>2}[/]. {item.text}{known}")
         console.print("[dim]Type the numbers that apply (e.g. 1 3), 0 if none, d if you don't know, ? why, b back.[/]")
+
+
+def render_urgent(console: Console, triage: TriageResult, firm: bool) -> None:
+    """Mid-interview: once the level is an emergency, say so before the next question, as the web
+    page does. ``firm``: a warning-sign rule set it (it stands); otherwise it may still change."""
+    style, title = BANNERS[triage.level]
+    reasons = [f"• {r.text}" for r in triage.reasons if r.level is triage.level][:2]
+    if firm:
+        after = (
+            "You can stop now: type q to see what to do. "
+            "The next few questions are optional: they help the emergency team."
+        )
+    else:
+        after = (
+            "This comes from how likely a serious cause looks on your answers so far. The next questions can make "
+            "the advice clearer, and it may change. If you are worried, type q to stop and see what to do."
+        )
+    console.print()
+    console.print(Panel("\n".join([*reasons, "", after]), title=f"[bold]{title}[/]", style=style, padding=(0, 1)))
 
 
 def _bar(probability: float, width: int = 20) -> str:

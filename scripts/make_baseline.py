@@ -19,7 +19,7 @@ CASES = Path(__file__).resolve().parent.parent / "tests" / "cases"
 def main() -> None:
     model = default_model()
     out: dict[str, object] = {}
-    for name in ("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7"):
+    for name in sorted(path.stem for path in CASES.glob("*.jsonl")):
         cases, problems = load_cases(CASES / f"{name}.jsonl", model)
         if problems:
             raise SystemExit(f"{name}: {problems[0]}")

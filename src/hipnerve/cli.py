@@ -39,7 +39,6 @@ from hipnerve.kb.careplan_loader import check_careplan, read_careplan
 from hipnerve.kb.check import check_knowledge
 from hipnerve.kb.loader import read_knowledge
 from hipnerve.kb.models import TriageLevel
-from hipnerve.triage.rules import rule_level
 
 app = typer.Typer(
     help="hipnerve: hip pain with numbness, tingling or weakness in the leg - decision support, not a diagnosis.",
@@ -185,8 +184,7 @@ def _interactive(model: Model, age: int | None, sex: str | None) -> None:
             break
         urgent = step.triage.level.rank >= TriageLevel.EMERGENCY.rank
         if urgent:
-            firm = rule_level(model, state.patient, state.evidence_map()).rank >= TriageLevel.EMERGENCY.rank
-            render_urgent(out, step.triage, firm)
+            render_urgent(out, step.triage, step.firm_emergency)
         render_question(out, step.question, len(state.asked) + 1)
         reply = _ask_group(step.question) if step.question.kind == "group_multiple" else _ask_single(step.question)
         if reply == "quit":

@@ -256,6 +256,12 @@ class Step:
         return self.next.should_stop
 
     @cached_property
+    def firm_emergency(self) -> bool:
+        """A warning-sign rule at an emergency level has fired: that advice stands whatever comes
+        next (an emergency raised only by a likely cause can still change)."""
+        return firm_emergency(self._model, self._patient, self._evidence)
+
+    @cached_property
     def _scores_in_kb_order(self) -> list[ConditionScore]:
         if self._explained is not None:
             return self._explained
@@ -292,6 +298,11 @@ def _id_order(model: Model) -> npt.NDArray[np.int64]:
     return places
 
 
+def firm_emergency(model: Model, patient: Patient, evidence: Mapping[str, Choice]) -> bool:
+    """Whether a fired warning-sign rule alone puts the level at an emergency or above."""
+    return rule_level(model, patient, evidence).rank >= TriageLevel.EMERGENCY.rank
+
+
 def assess(model: Model, state: InterviewState, ask_all: bool = False, explain: bool = True) -> Step:
     """Score, triage and choose the next question. ``explain=False`` skips building the per-finding
     contributions (the hot path of an interview step); scores then carry no contributions."""
@@ -313,7 +324,7 @@ def _assess(
         probs = probabilities(model, patient, evidence)
     nxt = red_flag_next(model, evidence)
     if nxt is None:  # triage and the urgent-rule check matter only once the red-flag screens are done
-        emergency = rule_level(model, patient, evidence).rank >= TriageLevel.EMERGENCY.rank
+        emergency = firm_emergency(model, patient, evidence)
         nxt = choose_next(
             model,
             evidence,

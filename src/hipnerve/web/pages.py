@@ -38,7 +38,6 @@ from hipnerve.interview.session import (
 from hipnerve.kb.careplan_loader import load_careplan
 from hipnerve.kb.models import TriageLevel
 from hipnerve.storage.repository import Conflict, NotFound, StoredAssessment
-from hipnerve.triage.rules import rule_level
 from hipnerve.web.deps import ModelDep, RepositoryDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
@@ -208,9 +207,6 @@ def question_page(request: Request, token: Token, model: ModelDep, repository: R
     asked = len(stored.state.asked)
     estimate = max(asked + 1, min(model.kb.manifest.engine.max_questions, 14))
     urgent = step.triage.level.rank >= TriageLevel.EMERGENCY.rank
-    # A warning-sign rule's emergency stands whatever comes next; one raised only because a serious
-    # cause looks likely enough can change with the next answers, and the page says so.
-    firm = rule_level(model, stored.state.patient, stored.state.evidence_map()).rank >= TriageLevel.EMERGENCY.rank
     return _render(
         request,
         "question.html",
@@ -221,7 +217,7 @@ def question_page(request: Request, token: Token, model: ModelDep, repository: R
             "progress": round(100 * asked / estimate),
             "estimate": estimate,
             "urgent": LEVEL_COPY[step.triage.level] if urgent else None,
-            "firm": firm,
+            "firm": step.firm_emergency,
         },
     )
 

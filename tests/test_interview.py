@@ -155,3 +155,31 @@ def test_body_map_rejects_bad_marks(model: Model) -> None:
     for bad in ["pain:elbow:left", "pain:knee:centre", "numbness:knee:left", "itch:calf:left"]:
         with pytest.raises(InputError):
             set_body_map(model, state, [bad])
+
+
+def test_a_family_is_one_entry_led_by_its_most_probable_member(model: Model) -> None:
+    """Disc herniation and the L4/L5/S1 root patterns (one family in the manifest) take one place in
+    the list a person sees; every other condition keeps its own entry, in rank order."""
+    family = {m for f in model.kb.manifest.families for m in f.members}
+    assert {"lumbar_disc_herniation", "lumbar_radiculopathy_l5", "lumbar_radiculopathy_s1"} <= family
+    state = start_interview(
+        model,
+        45,
+        "male",
+        {"pain_below_knee": "present", "numb_outer_leg_top_foot": "present", "pain_low_back": "present"},
+    )
+    outcome = result(model, state)
+    flat = [c.id for c in outcome.conditions]
+    assert [i for entry in outcome.entries for i in entry.ids] != flat  # the family was gathered up
+    assert sorted(i for entry in outcome.entries for i in entry.ids) == sorted(flat)  # nothing lost or repeated
+    leads = [entry.lead.id for entry in outcome.entries]
+    assert leads == [c for c in flat if c not in family or c == next(f for f in flat if f in family)]
+    gathered = next(entry for entry in outcome.entries if entry.related)
+    assert {gathered.lead.id, *(c.id for c in gathered.related)} == family
+    probabilities = [gathered.lead.probability, *(c.probability for c in gathered.related)]
+    assert probabilities == sorted(probabilities, reverse=True)
+    # what the first k entries show always includes the first k conditions of the flat list
+    for k in (1, 3, 5):
+        assert set(flat[:k]) <= outcome.shown(k)
+    in_top3 = gathered in outcome.entries[:3]
+    assert len(outcome.shown(3)) == (3 + len(gathered.related) if in_top3 else 3)

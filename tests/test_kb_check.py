@@ -197,3 +197,28 @@ def test_must_not_miss_condition_without_a_warning_sign_naming_it(kb_copy: Path)
     _edit(file, drop_dvt)
     code, output = _check(kb_copy)
     assert code == 1 and "deep_vein_thrombosis" in output and "no urgent triage rule" in output
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        (["lumbar_disc_herniation", "no_such_condition"], "unknown condition 'no_such_condition'"),
+        (
+            ["lumbar_disc_herniation", "hip_osteoarthritis"],
+            "'lumbar_disc_herniation' is already in 'lumbar_nerve_root'",
+        ),
+    ],
+)
+def test_family_faults_name_the_manifest_and_the_family(kb_copy: Path, members: list[str], message: str) -> None:
+    def add_family(data: dict) -> None:  # type: ignore[type-arg]
+        data["families"].append({"id": "bad_family", "members": members, "reason": "x" * 25, "source": "koes_2007"})
+
+    _edit(kb_copy / "manifest.yaml", add_family)
+    code, output = _check(kb_copy)
+    assert code == 1 and "manifest.yaml" in output and "bad_family" in output and message in output
+
+
+def test_family_without_a_known_source(kb_copy: Path) -> None:
+    _edit(kb_copy / "manifest.yaml", lambda d: d["families"][0].update(source="nobody_2099"))
+    code, output = _check(kb_copy)
+    assert code == 1 and "unknown source 'nobody_2099'" in output and "lumbar_nerve_root" in output

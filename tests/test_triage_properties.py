@@ -180,3 +180,13 @@ def test_completing_findings_as_the_rule_text_reads(
         if _holds_directly(rule.when, really_present | unanswered, patient):
             wanted |= unanswered
     assert completing_findings(MODEL, patient, evidence) == wanted
+
+
+def test_condition_names_keep_their_capitals_inside_a_sentence() -> None:
+    from hipnerve.triage.rules import _in_sentence
+
+    assert (
+        _in_sentence("A trapped nerve (sciatica from the L5 nerve root)")
+        == "a trapped nerve (sciatica from the L5 nerve root)"
+    )
+    assert _in_sentence("Blood clot in a deep vein of the leg (DVT)").endswith("(DVT)")

@@ -82,18 +82,20 @@ def render_result(console: Console, model: Model, outcome: InterviewResult, top:
     table.add_column("Cause", ratio=3)
     table.add_column("Chance", ratio=3)
     table.add_column("Why", ratio=6)
-    for condition in outcome.conditions[:top]:
+    for entry in outcome.entries[:top]:
+        condition = entry.lead
         why = (
             f"[green]For:[/] {_evidence_line(model, condition.supporting)}\n"
             f"[red]Against:[/] {_evidence_line(model, condition.conflicting)}"
         )
+        related = "".join(f"\n[dim]  linked: {c.name} {percent(c.probability)}[/]" for c in entry.related)
         table.add_row(
-            f"[bold]{condition.name}[/]\n[dim]{condition.clinician_name}[/]",
+            f"[bold]{condition.name}[/]\n[dim]{condition.clinician_name}[/]{related}",
             f"{_bar(condition.probability)} {percent(condition.probability)}",
             why,
         )
     console.print(table)
-    shown = {c.id for c in outcome.conditions[:top]}
+    shown = outcome.shown(top)
     hidden = [c for c in outcome.rule_out if c.id not in shown]
     if hidden:
         console.print("[bold red]Also to be checked for, because of your warning signs:[/]")
@@ -152,6 +154,8 @@ def result_json(model: Model, outcome: InterviewResult) -> dict[str, Any]:
             ],
         },
         "conditions": [condition_json(model, c) for c in outcome.conditions],
+        # The list a person sees: each family of conditions as one entry, most probable member first.
+        "differential": [list(entry.ids) for entry in outcome.entries],
         "rule_out": [c.id for c in outcome.rule_out],
         "questions": outcome.questions,
         "knowledge_base": model.kb.version,
@@ -178,6 +182,7 @@ def render_evaluation(
     rows: list[tuple[str, Callable[[Any], str], str]] = [
         ("top-1", _pct, "top1"),
         ("top-3", _pct, "top3"),
+        ("top-3, flat list (no families)", _pct, "top3_flat"),
         ("triage exact", _pct, "triage_exact"),
         ("under-triage", _pct, "under_triage"),
         ("under-triage of emergencies (cases)", str, "under_triage_emergency"),
@@ -212,7 +217,8 @@ def render_evaluation(
     for run in misses:
         console.print(
             f"[yellow]{run.case.id}[/]: expected {list(run.case.expected_conditions)} / "
-            f"{run.case.expected_triage}; got {run.ranking[:3]} / {run.result.triage.level.value}"
+            f"{run.case.expected_triage}; got {[list(e.ids) for e in run.result.entries[:3]]} / "
+            f"{run.result.triage.level.value}"
         )
 
 

@@ -205,3 +205,19 @@ def test_an_emergency_from_likelihood_alone_says_it_may_change(client: TestClien
     html = _question_page_after(client, evidence, 5)
     assert "Go to an emergency department now" in html
     assert "it may change" in html and "The next few questions are optional" not in html
+
+
+def test_result_page_shows_the_sciatica_family_as_one_entry(client: TestClient) -> None:
+    """Disc herniation and the root patterns take one place in the list, the others inside it."""
+    token, csrf = _start(client, age="45", sex="male")
+    marks = ["pain:back_thigh:left", "pain:calf:left", "numbness:top_of_foot:left", "numbness:big_toe:left"]
+    page = client.post(f"/a/{token}/map", data={"csrf": csrf, "mark": marks})
+    page = _submit_until_result(client, token, csrf, page, tick=set())
+    assert "/result" in str(page.url)
+    causes = page.text.split('<ol class="causes">')[1].split("</ol>")[0]
+    assert causes.count('<li class="cause">') == 5
+    assert causes.count('class="related"') == 1
+    headings = re.findall(r"<h3>([^<]+)</h3>", causes)
+    family = ["(herniated disc)", "(sciatica from the L5 nerve root)", "(sciatica from the S1 nerve root)"]
+    assert sum(any(name in h for name in family) for h in headings) == 1  # one entry for the family
+    assert all(name in causes for name in family)  # every member still shown, inside it

@@ -108,6 +108,7 @@ class Model:
     terms_by_finding: dict[str, tuple[Term, ...]]
     cluster_of: dict[str, str]
     cluster_decay: float
+    family_of: dict[str, str]  # condition id -> family id, for conditions listed as one entry
 
     def prior(self, condition: int, patient: Patient) -> float:
         for band in self.conditions[condition].prior.bands:
@@ -153,6 +154,7 @@ def compile_model(kb: KnowledgeBase) -> Model:
         terms_by_finding={f: tuple(t) for f, t in terms.items()},
         cluster_of=cluster_of,
         cluster_decay=kb.manifest.engine.cluster_decay,
+        family_of={member: family.id for family in kb.manifest.families for member in family.members},
     )
 
 

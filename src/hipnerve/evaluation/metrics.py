@@ -1,6 +1,10 @@
 """Evaluation figures over a set of vignette runs.
 
-top1 / top3: the top-ranked / any of the three top-ranked conditions is among the expected ones.
+top1 / top3: the first entry / one of the first three entries of the result shows an expected
+condition. An entry is what the result screens list: one condition, or a family of conditions that
+are one clinical picture (disc herniation with the L4, L5 and S1 root patterns; ``families`` in the
+manifest) shown together, led by its most probable member. ``top3_flat`` is the same figure over
+the flat list of conditions, each family member in its own place (the measure before families).
 Triage: exact, under (below expected), over (above expected); ``under_triage_emergency`` counts
 cases expected at ``emergency`` or ``emergency_ambulance`` that end below ``emergency``.
 Brier: mean over cases and conditions of (probability − 1[expected])², the conditions being scored
@@ -37,6 +41,7 @@ class Summary:
     questions_median: float
     questions_p90: float
     brier: float
+    top3_flat: float = 0.0
     must_not_miss_n: int = 0
     must_not_miss_top3: float = 0.0
     must_not_miss_flagged: float = 0.0
@@ -63,6 +68,12 @@ def expected_level(run: CaseRun) -> TriageLevel:
 
 
 def hit(run: CaseRun, k: int) -> bool:
+    """One of the first ``k`` entries of the result shows an expected condition."""
+    return bool(run.result.shown(k) & set(run.case.expected_conditions))
+
+
+def hit_flat(run: CaseRun, k: int) -> bool:
+    """One of the first ``k`` conditions of the flat ranking is an expected one."""
     return bool(set(run.ranking[:k]) & set(run.case.expected_conditions))
 
 
@@ -77,9 +88,9 @@ def _shows_serious(run: CaseRun, shown: set[str], must_not_miss: AbstractSet[str
 def _must_not_miss(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str]) -> tuple[int, float, float, float]:
     serious = [r for r in runs if must_not_miss & set(r.case.expected_conditions)]
     others = [r for r in runs if not must_not_miss & set(r.case.expected_conditions)]
-    top3 = sum(_shows_serious(r, set(r.ranking[:3]), must_not_miss) for r in serious)
-    flagged = sum(_shows_serious(r, set(r.ranking[:3]) | _rule_out(r), must_not_miss) for r in serious)
-    extra = sum(bool(_rule_out(r) - set(r.ranking[:3])) for r in others)
+    top3 = sum(_shows_serious(r, r.result.shown(3), must_not_miss) for r in serious)
+    flagged = sum(_shows_serious(r, r.result.shown(3) | _rule_out(r), must_not_miss) for r in serious)
+    extra = sum(bool(_rule_out(r) - r.result.shown(3)) for r in others)
     return (
         len(serious),
         top3 / len(serious) if serious else 0.0,
@@ -113,6 +124,7 @@ def summarise(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str] = frozens
         questions_median=float(statistics.median(questions)),
         questions_p90=_percentile(questions, 0.9),
         brier=sum(brier_terms) / len(brier_terms),
+        top3_flat=sum(hit_flat(r, 3) for r in runs) / n,
         must_not_miss_n=mnm_n,
         must_not_miss_top3=mnm_top3,
         must_not_miss_flagged=mnm_flagged,
@@ -157,11 +169,11 @@ def by_information(runs: Sequence[CaseRun]) -> list[Band]:
 
 
 def recall_by_condition(runs: Sequence[CaseRun], k: int = 3) -> dict[str, tuple[int, int]]:
-    """For each expected condition: (cases where it is in the top k, cases expecting it)."""
+    """For each expected condition: (cases where the first k entries show it, cases expecting it)."""
     table: dict[str, list[int]] = {}
     for run in runs:
         for condition in run.case.expected_conditions:
             counts = table.setdefault(condition, [0, 0])
             counts[1] += 1
-            counts[0] += condition in run.ranking[:k]
+            counts[0] += condition in run.result.shown(k)
     return {c: (v[0], v[1]) for c, v in sorted(table.items())}

@@ -50,7 +50,8 @@ def report_html(
         return numbers.setdefault(source_id, len(numbers) + 1)
 
     conditions = []
-    for ranked in outcome.conditions[:5]:
+    for entry in outcome.entries[:5]:
+        ranked = entry.lead
         condition = kb.conditions[ranked.id]
         codes = ", ".join(f"{c.system.upper()} {c.code}" for c in condition.codes)
         evidence_lines = [
@@ -62,7 +63,8 @@ def report_html(
             )
             for c in (*ranked.supporting, *ranked.conflicting)
         ]
-        conditions.append((condition.clinician_name, codes, ranked.probability, evidence_lines))
+        linked = [(kb.conditions[c.id].clinician_name, c.probability) for c in entry.related]
+        conditions.append((condition.clinician_name, codes, ranked.probability, evidence_lines, linked))
     reasons = [(r.level.value, r.clinician_text, cite(r.source.id)) for r in outcome.triage.reasons[:5]]
     rule_out = [
         (

@@ -418,13 +418,51 @@ def explain(item: ConditionScore, name: str, clinician_name: str, limit: int = 3
 
 
 @dataclass(frozen=True)
+class ResultEntry:
+    """One line of the differential a person sees: a condition and, when it belongs to a family
+    (``Family`` in the manifest: disc herniation and the nerve-root patterns it causes, say), the
+    family's other members, shown inside the entry rather than as entries of their own."""
+
+    lead: RankedCondition
+    related: tuple[RankedCondition, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.lead.id, *(c.id for c in self.related))
+
+
+def entries(conditions: Sequence[RankedCondition], family_of: Mapping[str, str]) -> tuple[ResultEntry, ...]:
+    """Ranked conditions as ranked entries: each family once, at the place of its most probable
+    member, with the other members (most probable first) inside it."""
+    members: dict[str, list[RankedCondition]] = {}
+    for c in conditions:
+        family = family_of.get(c.id)
+        if family is not None:
+            members.setdefault(family, []).append(c)
+    out: list[ResultEntry] = []
+    for c in conditions:
+        family = family_of.get(c.id)
+        if family is None:
+            out.append(ResultEntry(c))
+        elif members[family][0] is c:
+            out.append(ResultEntry(c, tuple(members[family][1:])))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class InterviewResult:
     triage: TriageResult
     conditions: tuple[RankedCondition, ...]  # ranked, most probable first
     questions: int
     # Must-not-miss conditions that a fired warning sign names (``TriageResult.suspected``), in rank
     # order: shown as "to rule out" whatever their probability.
-    rule_out: tuple[RankedCondition, ...] = ()
+    rule_out: tuple[RankedCondition, ...]
+    # ``conditions`` with each family as one entry: what the result screens list.
+    entries: tuple[ResultEntry, ...]
+
+    def shown(self, k: int) -> set[str]:
+        """Every condition the first ``k`` entries show (a family's members included)."""
+        return {i for entry in self.entries[:k] for i in entry.ids}
 
 
 def result(model: Model, state: InterviewState, limit: int = 3) -> InterviewResult:
@@ -440,7 +478,7 @@ def result(model: Model, state: InterviewState, limit: int = 3) -> InterviewResu
     )
     to_rule_out = rule_out_ids(model, step.triage)
     rule_out = tuple(c for c in conditions if c.id in to_rule_out)
-    return InterviewResult(step.triage, conditions, len(state.asked), rule_out)
+    return InterviewResult(step.triage, conditions, len(state.asked), rule_out, entries(conditions, model.family_of))
 
 
 def rule_out_ids(model: Model, triage_result: TriageResult) -> frozenset[str]:

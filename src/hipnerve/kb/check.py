@@ -191,12 +191,27 @@ def _check_bodymap(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
+def _check_families(kb: KnowledgeBase) -> list[Problem]:
+    file = "manifest.yaml"
+    problems: list[Problem] = []
+    placed: dict[str, str] = {}
+    for family in kb.manifest.families:
+        problems += _source(kb, file, family.id, family.source)
+        for member in family.members:
+            if member not in kb.conditions:
+                problems.append(Problem(file, family.id, f"unknown condition {member!r}"))
+            elif member in placed:
+                problems.append(Problem(file, family.id, f"condition {member!r} is already in {placed[member]!r}"))
+            placed.setdefault(member, family.id)
+    return problems
+
+
 def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
     """Every cross-reference and number in the knowledge base that the models cannot check alone."""
     problems = _check_findings(kb) + _check_bodymap(kb)
     for condition_id in kb.conditions:
         problems += _check_condition(kb, condition_id)
-    problems += _check_triage(kb)
+    problems += _check_triage(kb) + _check_families(kb)
     if not kb.conditions:
         problems.append(Problem("conditions/", "", "no conditions"))
     return problems

@@ -341,6 +341,17 @@ class BodyMapFile(Strict):
     bilateral: Bilateral
 
 
+class Family(Strict):
+    """Conditions that are one clinical picture described different ways (a cause and the nerve-root
+    patterns it produces, say). The result lists a family once, led by its most probable member,
+    with the others shown inside that entry, so they do not crowd other causes out of the list."""
+
+    id: Identifier
+    members: tuple[Identifier, ...] = Field(min_length=2)
+    reason: str = Field(min_length=20)
+    source: Identifier
+
+
 class Manifest(Strict):
     name: str
     version: str
@@ -348,3 +359,4 @@ class Manifest(Strict):
     description: str
     disclaimer: str = Field(min_length=40, description="patient-facing: what hipnerve is and is not")
     engine: EngineSettings
+    families: tuple[Family, ...] = ()

@@ -82,6 +82,11 @@ class Conjunction:
         return patient.age >= self.min_age and (self.sex is None or patient.sex.value == self.sex)
 
 
+def _in_sentence(name: str) -> str:
+    """A condition name inside a sentence: only its first letter lowered, so "L5" and "DVT" keep theirs."""
+    return name[:1].lower() + name[1:]
+
+
 def _dnf(expr: RuleExpr) -> tuple[Conjunction, ...]:
     """A rule expression as an OR of ANDs, once per knowledge base: the only evaluator.
 
@@ -223,7 +228,7 @@ def triage(
         reasons.append(
             TriageReason(
                 level=condition.urgency,
-                text=f"Your answers fit {condition.name.lower()} ({percent(item.probability)} likely).",
+                text=f"Your answers fit {_in_sentence(condition.name)} ({percent(item.probability)} likely).",
                 clinician_text=f"{condition.clinician_name}: probability {item.probability:.2f} ≥ threshold.",
                 source=kb.sources[threshold.source],
                 condition_id=condition.id,

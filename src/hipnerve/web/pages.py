@@ -285,7 +285,7 @@ def result_page(
     copy = LEVEL_COPY[level]
     main_reasons = [r for r in outcome.triage.reasons if r.level is level]
     other_reasons = [r for r in outcome.triage.reasons if r.level is not level and r.rule_id]
-    shown = {c.id for c in outcome.conditions[:5]}
+    shown = outcome.shown(5)
     rule_out = [(c, [r.text for r in outcome.triage.naming(c.id)][:1]) for c in outcome.rule_out if c.id not in shown]
     return _render(
         request,
@@ -298,7 +298,7 @@ def result_page(
             "action": copy["action"].format(number=settings.emergency_number),
             "reasons": main_reasons,
             "other_reasons": other_reasons,
-            "conditions": outcome.conditions[:5],
+            "entries": outcome.entries[:5],
             "rule_out": rule_out,
             "rule_out_ids": {c.id for c in outcome.rule_out},
             "findings": model.kb.findings,

@@ -36,6 +36,7 @@ evaluate: install
 	$(PY) hipnerve evaluate tests/cases/holdout5.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout6.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout7.jsonl --ask-all
+	$(PY) hipnerve evaluate tests/cases/holdout8.jsonl --ask-all
 
 baseline: install
 	$(PY) python scripts/make_baseline.py

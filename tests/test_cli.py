@@ -135,7 +135,7 @@ def test_evaluate_missing_file_is_reported(tmp_path: Path) -> None:
 
 def test_evaluate_json_keys_with_ceiling(tmp_path: Path) -> None:
     path = _write(tmp_path, "cases.jsonl", [json.dumps(SCIATICA)])
-    result = runner.invoke(app, ["evaluate", str(path), "--json", "--ask-all"])
+    result = runner.invoke(app, ["evaluate", str(path), "--json", "--ask-all", "--equal-priors"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     keys = {
@@ -156,6 +156,9 @@ def test_evaluate_json_keys_with_ceiling(tmp_path: Path) -> None:
     assert "lumbar_radiculopathy_l5" in payload["per_condition_recall"]
     # Every case falls in exactly one information band.
     assert sum(band["n"] for band in payload["by_information"]) == payload["n"]
+    assert set(payload["case_mix"]) == {"adaptive", "ask_all"}
+    assert payload["case_mix"]["adaptive"]["must_not_miss_share_cases"] == 0.0
+    assert set(payload["evidence_only"]) == {"top1", "top3"}
 
 
 def test_kb_check_on_missing_directory(tmp_path: Path) -> None:

@@ -24,7 +24,13 @@ from hipnerve.cli_render import (
 )
 from hipnerve.engine.model import MAX_AGE, MIN_AGE, Choice, Model, Patient, Sex, default_model
 from hipnerve.evaluation.cases import load_cases, parse_case
-from hipnerve.evaluation.metrics import by_information, recall_by_condition, summarise
+from hipnerve.evaluation.metrics import (
+    by_information,
+    case_mix,
+    equal_priors_model,
+    recall_by_condition,
+    summarise,
+)
 from hipnerve.evaluation.simulate import run_case
 from hipnerve.exceptions import CaseFormatError, HipnerveError, InputError, KnowledgeError
 from hipnerve.interview.session import (
@@ -351,6 +357,14 @@ def evaluate(
         typer.Option("--ask-all", help="Also run every case asking every question (the ceiling)."),
     ] = False,
     failures: Annotated[bool, typer.Option("--failures", help="List the cases that miss top-3 or triage.")] = False,
+    equal_priors: Annotated[
+        bool,
+        typer.Option(
+            "--equal-priors",
+            help="Also rank every case by its answers alone (every question asked, every prior equal): "
+            "a diagnostic of the likelihoods, not the product's ranking.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate vignettes through the real interview with a simulated patient."""
     model = _model()
@@ -366,10 +380,20 @@ def evaluate(
     ceiling_summary = summarise(ceiling, model.must_not_miss) if ask_all else None
     recall = recall_by_condition(runs)
     bands = by_information(runs)
+    mix = {"adaptive": case_mix(runs, model)}
+    if ask_all:
+        mix["ask_all"] = case_mix(ceiling, model)
+    evidence_only = None
+    if equal_priors:
+        flat = equal_priors_model(model)
+        evidence_only = summarise([run_case(flat, c, ask_all=True) for c in cases])
     if as_json:
         payload: dict[str, Any] = summary.as_dict()
         if ceiling_summary is not None:
             payload["ask_all"] = ceiling_summary.as_dict()
+        payload["case_mix"] = {k: v.as_dict() for k, v in mix.items()}
+        if evidence_only is not None:
+            payload["evidence_only"] = {"top1": evidence_only.top1, "top3": evidence_only.top3}
         payload["per_condition_recall"] = {c: {"top3": h, "n": n} for c, (h, n) in recall.items()}
         payload["by_information"] = [
             {"present_findings": b.label, "n": b.n, "top1": b.top1, "top3": b.top3} for b in bands
@@ -377,7 +401,7 @@ def evaluate(
         payload["problems"] = [str(p) for p in problems]
         out.print_json(json.dumps(payload))
     else:
-        render_evaluation(out, summary, ceiling_summary, recall, bands, runs if failures else [])
+        render_evaluation(out, summary, ceiling_summary, recall, bands, runs if failures else [], mix, evidence_only)
     for problem in problems:
         err.print(f"[bold red]error:[/] {problem}")
     if problems:

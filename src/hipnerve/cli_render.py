@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -12,7 +12,7 @@ from rich.table import Table
 from hipnerve.engine.inference import Contribution
 from hipnerve.engine.model import Choice, Model
 from hipnerve.engine.percent import percent
-from hipnerve.evaluation.metrics import Band, Summary, hit
+from hipnerve.evaluation.metrics import Band, CaseMix, Summary, hit
 from hipnerve.evaluation.simulate import CaseRun
 from hipnerve.interview.session import InterviewResult, Question, RankedCondition
 from hipnerve.kb.models import TriageLevel
@@ -173,6 +173,8 @@ def render_evaluation(
     recall: dict[str, tuple[int, int]],
     bands: Sequence[Band],
     runs: Sequence[CaseRun],
+    mix: Mapping[str, CaseMix] | None = None,
+    evidence_only: Summary | None = None,
 ) -> None:
     table = Table(title=f"Vignette evaluation (n = {summary.n})")
     table.add_column("metric")
@@ -207,6 +209,8 @@ def render_evaluation(
     for band in bands:
         info.add_row(band.label, str(band.n), _pct(band.top1), _pct(band.top3))
     console.print(info)
+    if mix:
+        _render_case_mix(console, mix, evidence_only)
     per = Table(title="Per-condition recall (in top 3)")
     per.add_column("condition")
     per.add_column("top-3", justify="right")
@@ -219,6 +223,27 @@ def render_evaluation(
             f"[yellow]{run.case.id}[/]: expected {list(run.case.expected_conditions)} / "
             f"{run.case.expected_triage}; got {[list(e.ids) for e in run.result.entries[:3]]} / "
             f"{run.result.triage.level.value}"
+        )
+
+
+def _render_case_mix(console: Console, mix: Mapping[str, CaseMix], evidence_only: Summary | None) -> None:
+    first = next(iter(mix.values()))
+    table = Table(
+        title="Case mix: cases about a must-not-miss cause "
+        f"{_pct(first.must_not_miss_share_cases)} of this set, {_pct(first.must_not_miss_share_population)} "
+        "of the population the priors describe"
+    )
+    table.add_column("re-weighted to the modelled population")
+    for name in mix:
+        table.add_column(name.replace("_", "-"), justify="right")
+    table.add_row("top-1", *(_pct(m.top1) for m in mix.values()))
+    table.add_row("top-3", *(_pct(m.top3) for m in mix.values()))
+    table.add_row("population covered by the set's conditions", *(_pct(m.coverage) for m in mix.values()))
+    console.print(table)
+    if evidence_only is not None:
+        console.print(
+            f"Evidence only (every prior equal, every question asked): top-1 {_pct(evidence_only.top1)}, "
+            f"top-3 {_pct(evidence_only.top3)}. A diagnostic of the likelihoods, not the product's ranking."
         )
 
 

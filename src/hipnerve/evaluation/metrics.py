@@ -16,6 +16,18 @@ other cases, ``rule_out_other`` is the fraction that still show a rule-out condi
 top 3: the price of the list in extra worry and tests. These are reported beside top-k, never in it.
 By information: top-1 / top-3 over the cases grouped by how many findings they report present
 (a case report that names three facts cannot rank like one that names ten).
+Case mix: published case reports over-represent rare, dangerous causes (a third to all of a
+vignette set, against a few per cent of the people the priors describe), and top-k on such a set
+mostly measures how often the engine ranks a rare cause above common ones. ``case_mix`` re-weights
+the cases to the condition mix of the modelled population (direct standardisation): each case
+counts in proportion to the mean prior of its first expected condition over the set's own ages and
+sexes, divided by the number of cases about that condition. It assumes each condition's cases are
+typical of its presentations, and it inherits the priors' own uncertainty (most are estimates), so
+it is reported beside the raw figures, never instead of them.
+Evidence only: :func:`equal_priors_model` gives every condition the same prior, so a ranking
+reflects the answers alone. Its top-k (every question asked) shows how well the likelihoods
+separate the conditions whatever their frequency; it is a diagnostic, never the product's ranking
+(probabilities and triage under equal priors mean nothing).
 """
 
 from __future__ import annotations
@@ -23,8 +35,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from hipnerve.engine.model import Model, Patient, compile_model
 from hipnerve.evaluation.simulate import CaseRun
 from hipnerve.kb.models import TriageLevel
 
@@ -177,3 +190,60 @@ def recall_by_condition(runs: Sequence[CaseRun], k: int = 3) -> dict[str, tuple[
             counts[1] += 1
             counts[0] += condition in run.result.shown(k)
     return {c: (v[0], v[1]) for c, v in sorted(table.items())}
+
+
+@dataclass(frozen=True)
+class CaseMix:
+    """Top-1 / top-3 re-weighted to the modelled population's condition mix (see the module doc).
+
+    ``coverage`` is the share of the population's prior mass held by conditions the set has cases
+    for (the rest is not measured at all); the two ``must_not_miss_share`` figures compare how much
+    of the set and of the modelled population is about a must-not-miss condition.
+    """
+
+    top1: float
+    top3: float
+    coverage: float
+    must_not_miss_share_cases: float
+    must_not_miss_share_population: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def case_mix(runs: Sequence[CaseRun], model: Model) -> CaseMix:
+    """Top-k of ``runs`` re-weighted to the condition mix that ``model``'s priors describe."""
+    if not runs:
+        return CaseMix(0.0, 0.0, 0.0, 0.0, 0.0)
+    mass = dict.fromkeys(model.condition_ids, 0.0)
+    for run in runs:
+        patient = Patient(run.case.age, run.case.sex)
+        for index, condition_id in enumerate(model.condition_ids):
+            mass[condition_id] += model.prior(index, patient) / len(runs)
+    about = [run.case.expected_conditions[0] if run.case.expected_conditions else None for run in runs]
+    counts: dict[str, int] = {}
+    for condition in about:
+        if condition is not None:
+            counts[condition] = counts.get(condition, 0) + 1
+    weights = [mass[c] / counts[c] if c is not None else 0.0 for c in about]
+    total = sum(weights)
+    serious = model.must_not_miss
+    return CaseMix(
+        top1=sum(w for w, r in zip(weights, runs, strict=True) if hit(r, 1)) / total if total else 0.0,
+        top3=sum(w for w, r in zip(weights, runs, strict=True) if hit(r, 3)) / total if total else 0.0,
+        coverage=sum(mass[c] for c in counts) / sum(mass.values()),
+        must_not_miss_share_cases=sum(c in serious for c in about) / len(runs),
+        must_not_miss_share_population=sum(mass[c] for c in serious) / sum(mass.values()),
+    )
+
+
+EQUAL_PRIOR = 0.02  # any one value ranks alike (every log-odds shifts by the same amount); near the median prior
+
+
+def equal_priors_model(model: Model, prior: float = EQUAL_PRIOR) -> Model:
+    """``model`` with every condition's prior set to ``prior`` in every age band and sex."""
+    conditions = {}
+    for cid, condition in model.kb.conditions.items():
+        bands = tuple(b.model_copy(update={"female": prior, "male": prior}) for b in condition.prior.bands)
+        conditions[cid] = condition.model_copy(update={"prior": condition.prior.model_copy(update={"bands": bands})})
+    return compile_model(replace(model.kb, conditions=conditions))

@@ -79,19 +79,24 @@ def render_result(console: Console, model: Model, outcome: InterviewResult, top:
     console.print()
     console.print(Panel(body, title=f"[bold]{title}[/]", style=style, padding=(1, 2)))
     table = Table(title="Possible causes (most likely first)", show_lines=True, expand=True)
-    table.add_column("Cause", ratio=3)
-    table.add_column("Chance", ratio=3)
-    table.add_column("Why", ratio=6)
+    table.add_column("Cause", ratio=4)
+    table.add_column("Chance", ratio=2, no_wrap=True)
+    table.add_column("Why", ratio=7)
+    # The bar fits its column (2/13 of the width inside the borders, less padding and "98% ");
+    # a terminal too narrow for a useful bar shows the number alone.
+    bar_width = min(20, (console.width - 4) * 2 // 13 - 7) if console.width >= 72 else 0
     for entry in outcome.entries[:top]:
         condition = entry.lead
         why = (
             f"[green]For:[/] {_evidence_line(model, condition.supporting)}\n"
             f"[red]Against:[/] {_evidence_line(model, condition.conflicting)}"
         )
-        related = "".join(f"\n[dim]  linked: {c.name} {percent(c.probability)}[/]" for c in entry.related)
+        related = "".join(f"\n[dim]• {c.name}: {percent(c.probability)}[/]" for c in entry.related)
+        if related:
+            related = "\n[italic]Same picture, shown together:[/]" + related
         table.add_row(
             f"[bold]{condition.name}[/]\n[dim]{condition.clinician_name}[/]{related}",
-            f"{_bar(condition.probability)} {percent(condition.probability)}",
+            f"{percent(condition.probability)} {_bar(condition.probability, bar_width)}".rstrip(),
             why,
         )
     console.print(table)

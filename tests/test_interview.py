@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hipnerve.engine.model import Choice, Model
-from hipnerve.engine.questions import question_units
+from hipnerve.engine.questions import ALWAYS_ASKED, question_units
 from hipnerve.exceptions import InterviewStateError, InvalidDemographicsError, UnknownFindingError
 from hipnerve.interview.session import InterviewState, answer, assess, result, start_interview, undo
 from hipnerve.kb.models import TriageLevel
@@ -97,6 +97,22 @@ def test_interview_stops_and_gives_a_ranked_result(model: Model) -> None:
     probabilities = [c.probability for c in outcome.conditions]
     assert probabilities == sorted(probabilities, reverse=True)
     assert outcome.questions == len(state.asked) <= model.kb.manifest.engine.max_questions
+
+
+def test_the_medical_background_is_asked_before_the_interview_stops(model: Model) -> None:
+    """The stop rule never skips an always-ask screen: with every other answer "no", the gains fall
+    below the threshold early, and the medical-history screen is still asked, last."""
+    always = [u.id for u in question_units(model) if u.group is not None and u.group.always_ask]
+    assert always == ["medical_history"]
+    state = start_interview(model, 35, "male", {"pain_below_knee": "present"})
+    reasons = []
+    while not (step := assess(model, state)).should_stop:
+        reasons.append(step.next.reason)
+        state = _answer_all_no(model, state)
+    asked = [a.question_id for a in state.asked]
+    assert "medical_history" in asked
+    assert reasons[asked.index("medical_history")] == ALWAYS_ASKED  # asked because the rule requires it
+    assert len(asked) < model.kb.manifest.engine.max_questions
 
 
 def test_emergency_allows_only_a_few_optional_questions_after_the_red_flag_screens(model: Model) -> None:

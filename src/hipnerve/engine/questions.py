@@ -7,13 +7,18 @@ one with the largest expected information gain — the expected fall in uncertai
 in bits) summed over every condition, with a screen's gain the sum of its findings' gains — except
 that a screen holding a *priority* finding comes first: one that could complete an urgent triage
 rule already partly met (the caller works these out; see ``triage.rules.completing_findings``).
-The interview stops when no screen is worth at least ``min_information_gain`` bits and no priority
-screen is left, or after ``max_questions`` screens. Once a red-flag *rule* at an emergency level
-has fired, at most ``emergency_extra_questions`` further screens follow the red-flag screens: the
-person is told to go now on every one of them and may stop at any time; the extra answers sharpen
-the differential that the emergency team receives. An emergency level raised only because a
-must-not-miss cause crossed its probability threshold does not end the interview early: unlike a
-rule's level, the next answer can lower it (the caller passes ``emergency`` accordingly).
+The interview stops when no screen is worth at least ``min_information_gain`` bits, no priority
+screen is left and every ``always_ask`` screen (the medical background, which every clinical history
+takes) has been asked, or after ``max_questions`` screens. An ``always_ask`` screen comes whenever
+its gain earns it, and at the latest when the interview would otherwise stop. (Asking it right after
+the red-flag screens was tried on 2026-12-05: top-3 rose on six sets and fell on four, dev among them,
+through the questions chosen after it; asking it last changed no set's top-3 for the worse.)
+Once a red-flag *rule* at an emergency level has fired, at most ``emergency_extra_questions`` further
+screens follow the red-flag screens: the person is told to go now on every one of them and may stop
+at any time; the extra answers sharpen the differential that the emergency team receives. An
+emergency level raised only because a must-not-miss cause crossed its probability threshold does not
+end the interview early: unlike a rule's level, the next answer can lower it (the caller passes
+``emergency`` accordingly).
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class _UnitTable:
 
     units: tuple[QuestionUnit, ...]  # the screens after the red-flag ones, in asking order
     red_flag: tuple[QuestionUnit, ...]  # in asking order
+    always_ask: tuple[int, ...]  # positions in ``units`` of the screens asked before the interview may stop
     pairs: Pairs  # the listed pairs of these screens' findings, in ``position`` order
     position: dict[str, int]  # finding -> its place among these screens' findings
     rows: npt.NDArray[np.int64]  # (longest screen, screens): k-th finding's position, or a padding past the end
@@ -92,7 +98,9 @@ def _unit_table(model: Model) -> _UnitTable:
         rows[: len(unit.findings), column] = [position[f] for f in unit.findings]
     unit_of = {f: i for i, u in enumerate(units) for f in u.findings}
     red_flag = tuple(u for u in question_units(model) if u.red_flag)
-    return _UnitTable(units, red_flag, pairs_of(model, [index[f] for f in findings]), position, rows, unit_of)
+    always_ask = tuple(i for i, u in enumerate(units) if u.group is not None and u.group.always_ask)
+    pairs = pairs_of(model, [index[f] for f in findings])
+    return _UnitTable(units, red_flag, always_ask, pairs, position, rows, unit_of)
 
 
 def _entropy(p: float) -> float:
@@ -122,6 +130,9 @@ def finding_gain(model: Model, finding: str, probabilities: Sequence[float]) -> 
 
 def pending(unit: QuestionUnit, evidence: Mapping[str, Choice]) -> tuple[str, ...]:
     return tuple(f for f in unit.findings if f not in evidence)
+
+
+ALWAYS_ASKED = "part of every history: asked before the interview ends"
 
 
 @dataclass(frozen=True)
@@ -183,5 +194,8 @@ def choose_next(
     if urgent:
         return NextQuestion(best, best_gain, False, "could complete a warning-sign rule already partly met")
     if best_gain < settings.min_information_gain and not ask_all:
+        for column in table.always_ask:
+            if bool(open_items[:, column].any()):
+                return NextQuestion(table.units[column], float(unit_gains[column]), False, ALWAYS_ASKED)
         return NextQuestion(None, best_gain, True, "no remaining question would change the picture much")
     return NextQuestion(best, best_gain, False, "largest expected information gain")

@@ -107,12 +107,17 @@ class FindingGroup(Strict):
     """A screen that asks several findings at once ("Which of these apply?").
 
     A grouped screen counts as one question. Red-flag screens are always asked first, in ``order``.
+    An ``always_ask`` screen is asked in every interview before it stops (within the question limit,
+    and not after an emergency has ended the interview early): it comes whenever its information
+    gain earns it, and the stop rule never skips it. It is for what every clinical history takes
+    whatever the complaint: the medical background.
     """
 
     id: Identifier
     prompt: str = Field(min_length=5)
     why: str = Field(min_length=10)
     red_flag_screen: bool = False
+    always_ask: bool = False
     order: int = 100
 
 

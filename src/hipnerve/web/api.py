@@ -16,6 +16,7 @@ from pydantic_core import to_json
 from hipnerve import __version__
 from hipnerve.engine.inference import Contribution
 from hipnerve.engine.model import Choice, Model
+from hipnerve.engine.questions import ALWAYS_ASKED
 from hipnerve.interview.session import (
     Answers,
     Question,
@@ -239,11 +240,13 @@ async def rationale(case: s.CaseIn, model: ModelDep) -> Response:
                 type="none", question_id=None, why=None, expected_information_gain_bits=None, conditions_affected=[]
             )
         )
-    kind: Literal["red_flag_screen", "rule_completion", "information_gain"]
+    kind: Literal["red_flag_screen", "rule_completion", "always_asked", "information_gain"]
     if step.question.red_flag:
         kind = "red_flag_screen"
     elif step.next.reason.startswith("could complete"):
         kind = "rule_completion"
+    elif step.next.reason == ALWAYS_ASKED:
+        kind = "always_asked"
     else:
         kind = "information_gain"
     findings = {i.finding for i in step.question.items}

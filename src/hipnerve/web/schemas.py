@@ -134,7 +134,7 @@ class ExplainOut(Out):
 
 
 class RationaleOut(Out):
-    type: Literal["red_flag_screen", "rule_completion", "information_gain", "none"]
+    type: Literal["red_flag_screen", "rule_completion", "always_asked", "information_gain", "none"]
     question_id: str | None
     why: str | None
     expected_information_gain_bits: float | None

@@ -29,18 +29,16 @@ SYMPTOM_GROUPS = (
 def main(wanted: list[str]) -> None:
     model = default_model()
     people = [Patient(age, sex) for age in range(18, 86) for sex in (Sex.FEMALE, Sex.MALE)]
-    mass = {
-        cid: sum(model.prior(i, p) for p in people) / len(people) for i, cid in enumerate(model.condition_ids)
-    }
+    mass = {cid: sum(model.prior(i, p) for p in people) / len(people) for i, cid in enumerate(model.condition_ids)}
     symptoms = [f for f in model.kb.findings.values() if f.group in SYMPTOM_GROUPS]
     for cid in sorted(mass, key=lambda c: -mass[c]):
         if wanted and cid not in wanted:
             continue
         have = {lik.finding for lik in model.kb.conditions[cid].likelihoods}
         missing = [f.id for f in symptoms if f.id not in have]
-        print(f"{cid} (mean prior {mass[cid]:.3f}): no ratio for {len(missing)} of {len(symptoms)} symptom findings")
-        for finding in missing:
-            print(f"  {finding}")
+        lines = [f"{cid} (mean prior {mass[cid]:.3f}): no ratio for {len(missing)} of {len(symptoms)} symptom findings"]
+        lines += [f"  {finding}" for finding in missing]
+        sys.stdout.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -194,8 +194,10 @@ items_strategy = st.lists(
 def test_stateless_step_is_the_interview_step(
     patient: Patient, items: list[tuple[str, Choice, EvidenceSource]], ask_all: bool, explain: bool
 ) -> None:
-    from hipnerve.interview.session import assess
+    from hipnerve.interview.session import assess, not_asked_of
 
+    # A finding reported present by someone it cannot apply to is refused (tested below).
+    items = [i for i in items if not (i[1] is Choice.PRESENT and i[0] in not_asked_of(MODEL, patient.sex))]
     state = state_from_evidence(MODEL, patient.age, patient.sex, items)
     answers = read_answers(MODEL, patient.age, patient.sex.value, [(f, c.value, s.value) for f, c, s in items])
     assert answers.patient == state.patient
@@ -214,6 +216,8 @@ def test_stateless_evidence_is_refused_as_the_state_refuses_it() -> None:
         ([("fever", "present", "initial"), ("fever", "absent", "suggest")], InterviewStateError),
         ([("fever", "maybe", "initial")], ValueError),
         ([("fever", "present", "somewhere")], ValueError),
+        ([("fever", "present", "initial"), ("pregnancy", "present", "initial")], InterviewStateError),
+        ([("pregnancy", "present", "initial"), ("no_such_finding", "present", "initial")], InterviewStateError),
     ]:
         with pytest.raises(error) as slow:
             state_from_evidence(MODEL, 40, "male", items)

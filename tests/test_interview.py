@@ -115,6 +115,30 @@ def test_the_medical_background_is_asked_before_the_interview_stops(model: Model
     assert len(asked) < model.kb.manifest.engine.max_questions
 
 
+def _medical_history_items(model: Model, sex: str) -> list[str]:
+    state = start_interview(model, 35, sex, {"pain_below_knee": "present"})
+    while (step := assess(model, state)).question is not None:
+        if step.question.id == "medical_history":
+            return [item.finding for item in step.question.items]
+        state = _answer_all_no(model, state)
+    raise AssertionError("the medical-history screen was never asked")
+
+
+def test_pregnancy_is_asked_of_women_only(model: Model) -> None:
+    assert "pregnancy" in _medical_history_items(model, "female")
+    men = _medical_history_items(model, "male")
+    assert "pregnancy" not in men and "diabetes" in men
+
+
+def test_a_finding_that_cannot_apply_is_refused_with_its_name(model: Model) -> None:
+    with pytest.raises(InterviewStateError, match="pregnancy"):
+        start_interview(model, 35, "male", {"pregnancy": "present"})
+    state = start_interview(model, 35, "male")
+    with pytest.raises(InterviewStateError, match="pregnancy"):
+        answer(model, state, "medical_history", {"pregnancy": Choice.PRESENT})
+    start_interview(model, 35, "male", {"pregnancy": "absent"})  # true, and harmless
+
+
 def test_emergency_allows_only_a_few_optional_questions_after_the_red_flag_screens(model: Model) -> None:
     state = start_interview(model, 45, "male")
     step = assess(model, state)

@@ -76,6 +76,32 @@ def test_rationale_names_the_always_asked_medical_background(client: TestClient)
     assert rationale["question_id"] == "medical_history" and rationale["why"]
 
 
+def _screen_items(client: TestClient, sex: str, screen: str) -> list[str]:
+    case = {"age": 35, "sex": sex, "evidence": [{"id": "pain_below_knee", "choice_id": "present"}]}
+    for _ in range(30):
+        body = client.post("/api/v1/diagnosis", json=case).json()
+        question = body["question"]
+        assert question is not None, f"{screen} never asked"
+        if question["id"] == screen:
+            return [i["id"] for i in question["items"]]
+        case["evidence"] += [{"id": i["id"], "choice_id": "absent", "source": "suggest"} for i in question["items"]]
+    raise AssertionError(f"{screen} never asked")
+
+
+def test_a_screen_shows_each_sex_its_own_items(client: TestClient) -> None:
+    """The serialised screens are cached per screen and sex: asking a woman first must not leak the
+    pregnancy item into a man's screen, nor the other way round."""
+    assert "pregnancy" in _screen_items(client, "female", "medical_history")
+    assert "pregnancy" not in _screen_items(client, "male", "medical_history")
+    assert "pregnancy" in _screen_items(client, "female", "medical_history")
+
+
+def test_pregnancy_reported_for_a_man_is_refused(client: TestClient) -> None:
+    case = {"age": 35, "sex": "male", "evidence": [{"id": "pregnancy", "choice_id": "present"}]}
+    response = client.post("/api/v1/diagnosis", json=case)
+    assert response.status_code == 409 and "pregnancy" in response.json()["detail"]
+
+
 def test_catalogue_endpoints(client: TestClient) -> None:
     findings = client.get("/api/v1/findings").json()
     conditions = client.get("/api/v1/conditions").json()

@@ -91,22 +91,36 @@ class Question:
     items: tuple[QuestionItem, ...]
 
 
-def _question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
+def _question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice], sex: Sex) -> Question:
     for finding in unit.findings:
         if finding in evidence:
-            return _build_question(model, unit, evidence)
-    return _unanswered_questions(model)[unit.id]  # the usual case: nothing on the screen known yet
+            return _build_question(model, unit, evidence, sex)
+    return _unanswered_questions(model, sex)[unit.id]  # the usual case: nothing on the screen known yet
 
 
 @cache
-def _unanswered_questions(model: Model) -> dict[str, Question]:
-    """Each screen as asked when none of its findings is known yet: the same for everyone."""
-    return {unit.id: _build_question(model, unit, {}) for unit in question_units(model)}
+def _unanswered_questions(model: Model, sex: Sex) -> dict[str, Question]:
+    """Each screen as asked when none of its findings is known yet: the same for everyone of a sex."""
+    return {unit.id: _build_question(model, unit, {}, sex) for unit in question_units(model)}
 
 
-def _build_question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice]) -> Question:
+@cache
+def not_asked_of(model: Model, sex: Sex) -> frozenset[str]:
+    """Findings never asked of people of ``sex`` (a finding the knowledge base keeps to the other sex,
+    such as pregnancy): left off every screen, and taken as "don't know" when choosing questions."""
+    return frozenset(f.id for f in model.kb.findings.values() if f.sex is not None and f.sex != sex.value)
+
+
+def check_applies(model: Model, sex: Sex, finding: str, choice: Choice) -> None:
+    """Refuse a finding reported present by a person it can never apply to (a man who is pregnant)."""
+    if choice is Choice.PRESENT and finding in not_asked_of(model, sex):
+        raise InterviewStateError(f"finding {finding!r} does not apply to a {sex.value} person; please check it")
+
+
+def _build_question(model: Model, unit: QuestionUnit, evidence: Mapping[str, Choice], sex: Sex) -> Question:
     findings = model.kb.findings
-    items = tuple(QuestionItem(f, findings[f].text, evidence.get(f)) for f in unit.findings)
+    skip = not_asked_of(model, sex)
+    items = tuple(QuestionItem(f, findings[f].text, evidence.get(f)) for f in unit.findings if f not in skip)
     if unit.group is not None:
         return Question(unit.id, "group_multiple", unit.group.prompt, unit.group.why, unit.red_flag, items)
     finding = findings[unit.findings[0]]
@@ -128,6 +142,7 @@ def start_interview(
     items = []
     for finding, choice in (initial or {}).items():
         model.check_finding(finding)
+        check_applies(model, patient.sex, finding, Choice(choice))
         items.append(EvidenceItem(id=finding, choice_id=Choice(choice), source=EvidenceSource.INITIAL))
     return InterviewState(kb_version=model.kb.version, age=patient.age, sex=patient.sex, evidence=tuple(items))
 
@@ -140,8 +155,9 @@ _SOURCES: dict[EvidenceSource | str, EvidenceSource] = {s.value: s for s in Evid
 _ANSWERED = frozenset((EvidenceSource.RED_FLAGS, EvidenceSource.SUGGEST))
 
 
-def _read_items(model: Model, items: EvidenceList) -> list[tuple[str, Choice, EvidenceSource]]:
-    """Check a stateless evidence list: known ids, each once (in list order, first problem raised)."""
+def _read_items(model: Model, items: EvidenceList, sex: Sex) -> list[tuple[str, Choice, EvidenceSource]]:
+    """Check a stateless evidence list: known ids, each once, each possible for this person (in list
+    order, first problem raised)."""
     checked: list[tuple[str, Choice, EvidenceSource]] = []
     seen: set[str] = set()
     known = model.kb.findings
@@ -152,9 +168,9 @@ def _read_items(model: Model, items: EvidenceList) -> list[tuple[str, Choice, Ev
             raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
         seen.add(finding)
         # The enums' own constructors still raise for a value that is not one of theirs.
-        checked.append(
-            (finding, _CHOICES.get(choice) or Choice(choice), _SOURCES.get(source) or EvidenceSource(source))
-        )
+        parsed = _CHOICES.get(choice) or Choice(choice)
+        check_applies(model, sex, finding, parsed)
+        checked.append((finding, parsed, _SOURCES.get(source) or EvidenceSource(source)))
     return checked
 
 
@@ -165,7 +181,7 @@ def state_from_evidence(model: Model, age: int, sex: Sex | str, items: EvidenceL
     source) rather than from initial evidence, so the question limit holds across stateless calls.
     """
     patient = Patient(age, parse_sex(sex))
-    evidence = [EvidenceItem(id=f, choice_id=c, source=s) for f, c, s in _read_items(model, items)]
+    evidence = [EvidenceItem(id=f, choice_id=c, source=s) for f, c, s in _read_items(model, items, patient.sex)]
     answered = {e.id for e in evidence if e.source in _ANSWERED}
     asked = tuple(
         AskedQuestion(question_id=unit.id, findings=tuple(f for f in unit.findings if f in answered))
@@ -202,6 +218,7 @@ def read_answer_items(model: Model, age: int, sex: Sex | str, items: Iterable[Ma
     patient = Patient(age, parse_sex(sex))
     known = model.kb.findings
     screen_of = _screen_of(model)
+    skip = not_asked_of(model, patient.sex)
     evidence: dict[str, Choice] = {}
     screens: set[str] = set()
     choices, sources, answered = _CHOICES, _SOURCES, _ANSWERED
@@ -214,6 +231,8 @@ def read_answer_items(model: Model, age: int, sex: Sex | str, items: Iterable[Ma
         if finding in evidence:
             raise InterviewStateError(f"finding {finding!r} appears more than once in the evidence")
         evidence[finding] = choices[choice] if choice in choices else Choice(choice)
+        if finding in skip:
+            check_applies(model, patient.sex, finding, evidence[finding])
         if source not in sources:
             EvidenceSource(source)  # raises, as the state's own check does
         if source in answered and finding in screen_of:
@@ -250,6 +269,10 @@ class Step:
         self._explained = explained
         self.next = nxt
         self.question = question
+
+    @property
+    def patient(self) -> Patient:
+        return self._patient
 
     @property
     def should_stop(self) -> bool:
@@ -322,19 +345,23 @@ def _assess(
         probs = np.array([s.probability for s in explained])
     else:
         probs = probabilities(model, patient, evidence)
-    nxt = red_flag_next(model, evidence)
+    # Findings never asked of this person count as "don't know" (no evidence) when choosing screens,
+    # so a screen is neither chosen nor kept open for them.
+    skip = not_asked_of(model, patient.sex)
+    asking = evidence if not skip else {**dict.fromkeys(skip, Choice.UNKNOWN), **evidence}
+    nxt = red_flag_next(model, asking)
     if nxt is None:  # triage and the urgent-rule check matter only once the red-flag screens are done
         emergency = firm_emergency(model, patient, evidence)
         nxt = choose_next(
             model,
-            evidence,
+            asking,
             probs,
             asked,
             emergency,
             ask_all=ask_all,
             priority=completing_findings(model, patient, evidence),
         )
-    question = _question(model, nxt.unit, evidence) if nxt.unit is not None else None
+    question = _question(model, nxt.unit, evidence, patient.sex) if nxt.unit is not None else None
     return Step(model, patient, evidence, probs, nxt, question, explained)
 
 
@@ -349,6 +376,7 @@ def answer(
         raise InterviewStateError(f"question {question_id!r} was already answered; undo to change it")
     for finding in answers:
         model.check_finding(finding)
+        check_applies(model, state.sex, finding, Choice(answers[finding]))
         if finding not in unit.findings:
             raise InterviewStateError(f"finding {finding!r} is not part of question {question_id!r}")
     source = EvidenceSource.RED_FLAGS if unit.red_flag else EvidenceSource.SUGGEST

@@ -169,6 +169,9 @@ class Finding(Strict):
     snomed: Code | None = None
     region: str | None = Field(default=None, description="body-map region id this finding maps to")
     frequency: FindingFrequency | None = None
+    sex: Literal["female", "male"] | None = Field(
+        default=None, description="asked only of people of this sex (pregnancy); never shown to the others"
+    )
 
     @field_validator("snomed")
     @classmethod

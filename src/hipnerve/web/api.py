@@ -15,7 +15,7 @@ from pydantic_core import to_json
 
 from hipnerve import __version__
 from hipnerve.engine.inference import Contribution
-from hipnerve.engine.model import Choice, Model
+from hipnerve.engine.model import Choice, Model, Sex
 from hipnerve.engine.questions import ALWAYS_ASKED
 from hipnerve.interview.session import (
     Answers,
@@ -123,17 +123,19 @@ class _Texts:
             c.id: to_json({"id": c.id, "name": c.name, "clinician_name": c.clinician_name})[:-1] + b',"probability":'
             for c in model.kb.conditions.values()
         }
-        # Each screen as asked when none of its findings is known yet (the usual case).
-        self.questions: dict[str, bytes] = {}
+        # Each screen as asked of a sex when none of its findings is known yet (the usual case); a
+        # screen's items differ by sex when it holds a finding asked of one sex only (pregnancy).
+        self.questions: dict[tuple[str, Sex], bytes] = {}
 
-    def question(self, question: Question) -> bytes:
+    def question(self, question: Question, sex: Sex) -> bytes:
         unanswered = True
         for item in question.items:
             if item.current is not None:
                 unanswered = False
                 break
-        if unanswered and question.id in self.questions:
-            return self.questions[question.id]
+        key = (question.id, sex)
+        if unanswered and key in self.questions:
+            return self.questions[key]
         text = to_json(
             {
                 "id": question.id,
@@ -145,7 +147,7 @@ class _Texts:
             }
         )
         if unanswered:
-            self.questions[question.id] = text
+            self.questions[key] = text
         return text
 
 
@@ -168,7 +170,7 @@ def _diagnosis_json(model: Model, step: Step, questions_asked: int) -> bytes:
     return b"".join(
         (
             b'{"question":',
-            b"null" if question is None else texts.question(question),
+            b"null" if question is None else texts.question(question, step.patient.sex),
             b',"conditions":[',
             conditions,
             b'],"should_stop":',

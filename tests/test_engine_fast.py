@@ -12,13 +12,21 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hipnerve.engine.fast import FloatArray, arrays, finding_gains, probabilities
 from hipnerve.engine.inference import PROBABILITY_CEILING, PROBABILITY_FLOOR, rank, score
 from hipnerve.engine.model import Choice, Model, Patient, Sex, default_model
-from hipnerve.engine.questions import NextQuestion, QuestionUnit, choose_next, finding_gain, pending, question_units
+from hipnerve.engine.questions import (
+    ALWAYS_ASKED,
+    NextQuestion,
+    QuestionUnit,
+    choose_next,
+    finding_gain,
+    pending,
+    question_units,
+)
 from hipnerve.exceptions import InterviewStateError, UnknownFindingError
 from hipnerve.interview.session import EvidenceSource, assess_answers, read_answers, state_from_evidence
 
@@ -131,8 +139,19 @@ def _previous_choose_next(
     if best_is_priority:
         return NextQuestion(best, best_gain, False, "could complete a warning-sign rule already partly met")
     if best_gain < settings.min_information_gain and not ask_all:
+        for unit in units:  # the screens the stop rule never skips
+            if unit.group is not None and unit.group.always_ask and pending(unit, evidence):
+                gain = float(sum(gains[a.index[f]] for f in pending(unit, evidence)))
+                return NextQuestion(unit, gain, False, ALWAYS_ASKED)
         return NextQuestion(None, best_gain, True, "no remaining question would change the picture much")
     return NextQuestion(best, best_gain, False, "largest expected information gain")
+
+
+# Everything answered "no" but the medical background: the gains are spent, and only the
+# always-ask rule keeps the interview going (random evidence rarely reaches this branch).
+ALL_NO_BUT_HISTORY = {
+    f: Choice.ABSENT for f, finding in MODEL.kb.findings.items() if finding.group != "medical_history"
+}
 
 
 # Evidence that reaches past the red-flag screens, so the gains and the screen choice are exercised.
@@ -159,6 +178,14 @@ def test_question_gains_bit_for_bit_as_before(patient: Patient, evidence: dict[s
 
 
 @settings(max_examples=400, deadline=None)
+@example(
+    patient=Patient(40, Sex.MALE),
+    evidence=ALL_NO_BUT_HISTORY,
+    asked=10,
+    emergency=False,
+    ask_all=False,
+    priority=frozenset(),
+)
 @given(
     patient=patient_strategy,
     evidence=any_evidence,

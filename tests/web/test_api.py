@@ -63,37 +63,32 @@ def test_rationale_names_red_flag_screening_first(client: TestClient) -> None:
     assert body["type"] == "red_flag_screen" and body["why"]
 
 
-def test_rationale_names_the_always_asked_medical_background(client: TestClient) -> None:
-    """Answer "no" to every screen until the one the stop rule may not skip comes up."""
-    case = {"age": 35, "sex": "male", "evidence": [{"id": "pain_below_knee", "choice_id": "present"}]}
+def _until_screen(client: TestClient, sex: str, screen: str) -> tuple[dict[str, Any], list[str]]:
+    """Answer "no" to every screen until ``screen`` comes up: the evidence so far and its items."""
+    case: dict[str, Any] = {"age": 35, "sex": sex, "evidence": [{"id": "pain_below_knee", "choice_id": "present"}]}
     for _ in range(30):
-        rationale = client.post("/api/v1/rationale", json=case).json()
-        if rationale["type"] in ("always_asked", "none"):
-            break
-        body = client.post("/api/v1/diagnosis", json=case).json()
-        case["evidence"] += [{"id": i["id"], "choice_id": "absent"} for i in body["question"]["items"]]
-    assert rationale["type"] == "always_asked"
-    assert rationale["question_id"] == "medical_history" and rationale["why"]
-
-
-def _screen_items(client: TestClient, sex: str, screen: str) -> list[str]:
-    case = {"age": 35, "sex": sex, "evidence": [{"id": "pain_below_knee", "choice_id": "present"}]}
-    for _ in range(30):
-        body = client.post("/api/v1/diagnosis", json=case).json()
-        question = body["question"]
+        question = client.post("/api/v1/diagnosis", json=case).json()["question"]
         assert question is not None, f"{screen} never asked"
         if question["id"] == screen:
-            return [i["id"] for i in question["items"]]
+            return case, [i["id"] for i in question["items"]]
         case["evidence"] += [{"id": i["id"], "choice_id": "absent", "source": "suggest"} for i in question["items"]]
     raise AssertionError(f"{screen} never asked")
+
+
+def test_rationale_names_the_always_asked_medical_background(client: TestClient) -> None:
+    """Answer "no" to every screen until the one the stop rule may not skip comes up."""
+    case, _ = _until_screen(client, "male", "medical_history")
+    rationale = client.post("/api/v1/rationale", json=case).json()
+    assert rationale["type"] == "always_asked"
+    assert rationale["question_id"] == "medical_history" and rationale["why"]
 
 
 def test_a_screen_shows_each_sex_its_own_items(client: TestClient) -> None:
     """The serialised screens are cached per screen and sex: asking a woman first must not leak the
     pregnancy item into a man's screen, nor the other way round."""
-    assert "pregnancy" in _screen_items(client, "female", "medical_history")
-    assert "pregnancy" not in _screen_items(client, "male", "medical_history")
-    assert "pregnancy" in _screen_items(client, "female", "medical_history")
+    assert "pregnancy" in _until_screen(client, "female", "medical_history")[1]
+    assert "pregnancy" not in _until_screen(client, "male", "medical_history")[1]
+    assert "pregnancy" in _until_screen(client, "female", "medical_history")[1]
 
 
 def test_pregnancy_reported_for_a_man_is_refused(client: TestClient) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
-from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 
 from hipnerve.config import Settings
 from hipnerve.web.app import create_app
@@ -17,7 +16,8 @@ _data = Path(tempfile.mkdtemp(prefix="hipnerve-schemathesis-"))
 APP = create_app(Settings(data_dir=_data, database_url=f"sqlite:///{_data / 'api.sqlite3'}"))
 # An invalid body over the 64 KB limit (say, more evidence items than allowed) is refused with 413,
 # as the OpenAPI document says; schemathesis's list of rejection statuses leaves 413 out.
-_REJECTION = [*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "413"]
+_DEFAULT = SchemathesisConfig().projects.default.checks.negative_data_rejection.expected_statuses
+_REJECTION = [*_DEFAULT, "413"]
 CONFIG = SchemathesisConfig.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": _REJECTION}}})
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 

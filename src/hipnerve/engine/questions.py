@@ -27,6 +27,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -132,7 +133,16 @@ def pending(unit: QuestionUnit, evidence: Mapping[str, Choice]) -> tuple[str, ..
     return tuple(f for f in unit.findings if f not in evidence)
 
 
+# Why a screen is asked: the reasons a caller may tell apart (``NextQuestion.kind``).
+RED_FLAG_FIRST = "red-flag screening comes first"
+COMPLETES_RULE = "could complete a warning-sign rule already partly met"
 ALWAYS_ASKED = "part of every history: asked before the interview ends"
+QuestionKind = Literal["red_flag_screen", "rule_completion", "always_asked", "information_gain", "none"]
+_KINDS: dict[str, QuestionKind] = {
+    RED_FLAG_FIRST: "red_flag_screen",
+    COMPLETES_RULE: "rule_completion",
+    ALWAYS_ASKED: "always_asked",
+}
 
 
 @dataclass(frozen=True)
@@ -142,13 +152,21 @@ class NextQuestion:
     should_stop: bool
     reason: str
 
+    @property
+    def kind(self) -> QuestionKind:
+        """Why the screen is asked: ``red_flag_screen``, ``rule_completion``, ``always_asked`` or
+        ``information_gain`` (``none`` when the interview stops)."""
+        if self.unit is None:
+            return "none"
+        return _KINDS.get(self.reason, "information_gain")
+
 
 def red_flag_next(model: Model, evidence: Mapping[str, Choice]) -> NextQuestion | None:
     """The first red-flag screen with an unanswered finding, if any: these come first, always."""
     for unit in _unit_table(model).red_flag:
         for finding in unit.findings:
             if finding not in evidence:
-                return NextQuestion(unit, float("inf"), False, "red-flag screening comes first")
+                return NextQuestion(unit, float("inf"), False, RED_FLAG_FIRST)
     return None
 
 
@@ -192,7 +210,7 @@ def choose_next(
     position = int(np.argmax(np.where(candidates, unit_gains, -np.inf)))  # the first of the best
     best, best_gain = table.units[position], float(unit_gains[position])
     if urgent:
-        return NextQuestion(best, best_gain, False, "could complete a warning-sign rule already partly met")
+        return NextQuestion(best, best_gain, False, COMPLETES_RULE)
     if best_gain < settings.min_information_gain and not ask_all:
         for column in table.always_ask:
             if bool(open_items[:, column].any()):

@@ -142,8 +142,9 @@ def start_interview(
     items = []
     for finding, choice in (initial or {}).items():
         model.check_finding(finding)
-        check_applies(model, patient.sex, finding, Choice(choice))
-        items.append(EvidenceItem(id=finding, choice_id=Choice(choice), source=EvidenceSource.INITIAL))
+        parsed = Choice(choice)
+        check_applies(model, patient.sex, finding, parsed)
+        items.append(EvidenceItem(id=finding, choice_id=parsed, source=EvidenceSource.INITIAL))
     return InterviewState(kb_version=model.kb.version, age=patient.age, sex=patient.sex, evidence=tuple(items))
 
 
@@ -376,9 +377,9 @@ def answer(
         raise InterviewStateError(f"question {question_id!r} was already answered; undo to change it")
     for finding in answers:
         model.check_finding(finding)
-        check_applies(model, state.sex, finding, Choice(answers[finding]))
         if finding not in unit.findings:
             raise InterviewStateError(f"finding {finding!r} is not part of question {question_id!r}")
+        check_applies(model, state.sex, finding, Choice(answers[finding]))
     source = EvidenceSource.RED_FLAGS if unit.red_flag else EvidenceSource.SUGGEST
     existing = state.evidence_map()
     new_items = []

@@ -7,7 +7,7 @@ Routes call the domain (interview, triage, engine), never the ORM.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
 from pydantic import BaseModel
@@ -16,7 +16,6 @@ from pydantic_core import to_json
 from hipnerve import __version__
 from hipnerve.engine.inference import Contribution
 from hipnerve.engine.model import Choice, Model, Sex
-from hipnerve.engine.questions import ALWAYS_ASKED
 from hipnerve.interview.session import (
     Answers,
     Question,
@@ -242,15 +241,7 @@ async def rationale(case: s.CaseIn, model: ModelDep) -> Response:
                 type="none", question_id=None, why=None, expected_information_gain_bits=None, conditions_affected=[]
             )
         )
-    kind: Literal["red_flag_screen", "rule_completion", "always_asked", "information_gain"]
-    if step.question.red_flag:
-        kind = "red_flag_screen"
-    elif step.next.reason.startswith("could complete"):
-        kind = "rule_completion"
-    elif step.next.reason == ALWAYS_ASKED:
-        kind = "always_asked"
-    else:
-        kind = "information_gain"
+    kind = step.next.kind
     findings = {i.finding for i in step.question.items}
     affected = [
         c.condition_id

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
+from hipnerve.engine.questions import QuestionKind
+
 ChoiceId = Literal["present", "absent", "unknown"]
 SourceId = Literal["initial", "predefined", "red_flags", "suggest"]
 Level = Literal["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
@@ -134,7 +136,7 @@ class ExplainOut(Out):
 
 
 class RationaleOut(Out):
-    type: Literal["red_flag_screen", "rule_completion", "always_asked", "information_gain", "none"]
+    type: QuestionKind
     question_id: str | None
     why: str | None
     expected_information_gain_bits: float | None

@@ -2,7 +2,8 @@
 
 The engine reads a missing ratio as 1: the finding is taken to be as common in that condition as in
 everyone else, so a condition keeps its whole prior when the finding is reported. For many pairs
-that is fair; for some it is not (docs/evaluation.md, "the rest of that audit"). This lists them for
+that is fair; for some it is not (docs/evaluation.md, "the rest of that audit"; a literature pass that
+filled every gap was measured and not adopted: docs/likelihood-review.md). This lists them for
 a clinician's review, most common conditions first (by mean prior over ages 18-85, both sexes).
 
     .venv/bin/python scripts/likelihood_gaps.py [condition_id ...]

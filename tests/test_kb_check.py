@@ -162,6 +162,24 @@ def test_sensitivity_needs_the_findings_frequency(kb_copy: Path) -> None:
     assert code == 1 and "population frequency" in output and finding in output
 
 
+def test_an_estimated_sensitivity_may_not_claim_a_tiny_ratio(kb_copy: Path) -> None:
+    """Below a quarter of the finding's frequency (LR+ < 0.25) a sensitivity needs a published figure."""
+    data = yaml.safe_load((kb_copy / "findings.yaml").read_text())
+    finding, frequency = next((f["id"], f["frequency"]["value"]) for f in data["findings"] if "frequency" in f)
+    file = _first_condition(kb_copy)
+    entry = {"finding": finding, "sensitivity": round(frequency * 0.2, 4), "source": "nice_ng59"}
+    entry["setting"] = "guideline"
+    guess = {**entry, "estimate": True, "reasoning": "a guess, for the test"}
+
+    _edit(file, lambda d: d.update(likelihoods=[guess]))
+    code, output = _check(kb_copy)
+    assert code == 1 and "claims LR+ < 0.25" in output and finding in output
+
+    _edit(file, lambda d: d.update(likelihoods=[entry]))  # the same figure, published: allowed
+    code, output = _check(kb_copy)
+    assert "claims LR+" not in output
+
+
 def test_sensitivity_and_ratios_together_are_refused(kb_copy: Path) -> None:
     file = _first_condition(kb_copy)
     _edit(file, lambda d: d["likelihoods"][0].update(sensitivity=0.5, lr_pos=2.0))

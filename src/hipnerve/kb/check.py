@@ -14,6 +14,10 @@ from hipnerve.kb.models import AgeAtLeast, AllOf, AnyOf, Code, RuleExpr, SexIs, 
 
 FINDINGS = "findings.yaml"
 TRIAGE = "triage_rules.yaml"
+# An estimated sensitivity may not claim LR+ below this (sensitivity < ESTIMATE_FLOOR x frequency): a
+# person can have a second problem that causes the symptom, so one unexpected answer should not all
+# but rule a condition out on a guess. A published figure may go lower (estimate: false).
+ESTIMATE_FLOOR = 0.25
 
 
 def rule_findings(expr: RuleExpr) -> Iterator[str]:
@@ -117,9 +121,19 @@ def _check_condition(kb: KnowledgeBase, condition_id: str) -> list[Problem]:
                 problems.append(
                     Problem(file, item, "a sensitivity needs the finding's population frequency in findings.yaml")
                 )
-            elif finding is not None and finding.frequency is not None and lik.sensitivity <= finding.frequency.value:
+            elif (
+                finding is not None
+                and finding.frequency is not None
+                and lik.estimate
+                and lik.sensitivity < ESTIMATE_FLOOR * finding.frequency.value - 1e-9
+            ):
                 problems.append(
-                    Problem(file, item, "sensitivity is not above the finding's frequency: use lr_pos < 1 instead")
+                    Problem(
+                        file,
+                        item,
+                        f"an estimated sensitivity below {ESTIMATE_FLOOR} x the finding's frequency "
+                        f"({finding.frequency.value}) claims LR+ < {ESTIMATE_FLOOR}: cite a published figure",
+                    )
                 )
         elif lik.lr_pos is None and lik.lr_neg is None:
             problems.append(Problem(file, item, "likelihood gives neither lr_pos nor lr_neg"))

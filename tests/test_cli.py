@@ -159,6 +159,18 @@ def test_evaluate_json_keys_with_ceiling(tmp_path: Path) -> None:
     assert set(payload["case_mix"]) == {"adaptive", "ask_all"}
     assert payload["case_mix"]["adaptive"]["must_not_miss_share_cases"] == 0.0
     assert set(payload["evidence_only"]) == {"top1", "top3"}
+    assert "closed_screens" not in payload
+
+
+def test_evaluate_closed_screens_block(tmp_path: Path) -> None:
+    path = _write(tmp_path, "cases.jsonl", [json.dumps(SCIATICA)])
+    result = runner.invoke(app, ["evaluate", str(path), "--json", "--closed-screens"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    closed = payload["closed_screens"]
+    assert closed["n"] == 1 and {"top1", "top3", "questions_median"} <= set(closed)
+    table = runner.invoke(app, ["evaluate", str(path), "--closed-screens"])
+    assert table.exit_code == 0 and "closed screens" in table.output
 
 
 def test_kb_check_on_missing_directory(tmp_path: Path) -> None:

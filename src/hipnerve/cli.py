@@ -365,6 +365,14 @@ def evaluate(
             "a diagnostic of the likelihoods, not the product's ranking.",
         ),
     ] = False,
+    closed_screens: Annotated[
+        bool,
+        typer.Option(
+            "--closed-screens",
+            help="Also run every case with a patient who answers 'no' to each item left unticked on a "
+            "screen where they ticked something, as the app records it: a diagnostic beside the protocol.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate vignettes through the real interview with a simulated patient."""
     model = _model()
@@ -383,6 +391,10 @@ def evaluate(
     mix = {"adaptive": case_mix(runs, model)}
     if ask_all:
         mix["ask_all"] = case_mix(ceiling, model)
+    closed_summary = None
+    if closed_screens:
+        closed_runs = [run_case(model, c, closed_screens=True) for c in cases]
+        closed_summary = summarise(closed_runs, model.must_not_miss)
     evidence_only = None
     if equal_priors:
         flat = equal_priors_model(model)
@@ -392,6 +404,8 @@ def evaluate(
         if ceiling_summary is not None:
             payload["ask_all"] = ceiling_summary.as_dict()
         payload["case_mix"] = {k: v.as_dict() for k, v in mix.items()}
+        if closed_summary is not None:
+            payload["closed_screens"] = closed_summary.as_dict()
         if evidence_only is not None:
             payload["evidence_only"] = {"top1": evidence_only.top1, "top3": evidence_only.top3}
         payload["per_condition_recall"] = {c: {"top3": h, "n": n} for c, (h, n) in recall.items()}
@@ -401,7 +415,9 @@ def evaluate(
         payload["problems"] = [str(p) for p in problems]
         out.print_json(json.dumps(payload))
     else:
-        render_evaluation(out, summary, ceiling_summary, recall, bands, runs if failures else [], mix, evidence_only)
+        render_evaluation(
+            out, summary, ceiling_summary, recall, bands, runs if failures else [], mix, evidence_only, closed_summary
+        )
     for problem in problems:
         err.print(f"[bold red]error:[/] {problem}")
     if problems:

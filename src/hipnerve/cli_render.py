@@ -180,12 +180,15 @@ def render_evaluation(
     runs: Sequence[CaseRun],
     mix: Mapping[str, CaseMix] | None = None,
     evidence_only: Summary | None = None,
+    closed: Summary | None = None,
 ) -> None:
     table = Table(title=f"Vignette evaluation (n = {summary.n})")
     table.add_column("metric")
     table.add_column("adaptive", justify="right")
     if ceiling is not None:
         table.add_column("ask-all (ceiling)", justify="right")
+    if closed is not None:
+        table.add_column("closed screens", justify="right")
     rows: list[tuple[str, Callable[[Any], str], str]] = [
         ("top-1", _pct, "top1"),
         ("top-3", _pct, "top3"),
@@ -206,8 +209,15 @@ def render_evaluation(
         cells = [fmt(getattr(summary, key))]
         if ceiling is not None:
             cells.append(fmt(getattr(ceiling, key)))
+        if closed is not None:
+            cells.append(fmt(getattr(closed, key)))
         table.add_row(label, *cells)
     console.print(table)
+    if closed is not None:
+        console.print(
+            "Closed screens: unticked items on a screen with a tick count as 'no', as the app records them "
+            "(a diagnostic beside the protocol's don't-know)."
+        )
     info = Table(title="By information: findings the case reports present")
     for column in ("present findings", "cases", "top-1", "top-3"):
         info.add_column(column, justify="right")

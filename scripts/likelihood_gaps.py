@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 
 from hipnerve.engine.model import Patient, Sex, default_model
+from hipnerve.evaluation.metrics import mean_priors
 
 SYMPTOM_GROUPS = (
     "pain_location",
@@ -30,7 +31,7 @@ SYMPTOM_GROUPS = (
 def main(wanted: list[str]) -> None:
     model = default_model()
     people = [Patient(age, sex) for age in range(18, 86) for sex in (Sex.FEMALE, Sex.MALE)]
-    mass = {cid: sum(model.prior(i, p) for p in people) / len(people) for i, cid in enumerate(model.condition_ids)}
+    mass = mean_priors(model, people)
     symptoms = [f for f in model.kb.findings.values() if f.group in SYMPTOM_GROUPS]
     for cid in sorted(mass, key=lambda c: -mass[c]):
         if wanted and cid not in wanted:

@@ -211,15 +211,20 @@ class CaseMix:
         return asdict(self)
 
 
+def mean_priors(model: Model, people: Sequence[Patient]) -> dict[str, float]:
+    """Each condition's prior averaged over ``people``: the condition mix of that population."""
+    mass = dict.fromkeys(model.condition_ids, 0.0)
+    for patient in people:
+        for index, condition_id in enumerate(model.condition_ids):
+            mass[condition_id] += model.prior(index, patient) / len(people)
+    return mass
+
+
 def case_mix(runs: Sequence[CaseRun], model: Model) -> CaseMix:
     """Top-k of ``runs`` re-weighted to the condition mix that ``model``'s priors describe."""
     if not runs:
         return CaseMix(0.0, 0.0, 0.0, 0.0, 0.0)
-    mass = dict.fromkeys(model.condition_ids, 0.0)
-    for run in runs:
-        patient = Patient(run.case.age, run.case.sex)
-        for index, condition_id in enumerate(model.condition_ids):
-            mass[condition_id] += model.prior(index, patient) / len(runs)
+    mass = mean_priors(model, [Patient(run.case.age, run.case.sex) for run in runs])
     about = [run.case.expected_conditions[0] if run.case.expected_conditions else None for run in runs]
     counts: dict[str, int] = {}
     for condition in about:

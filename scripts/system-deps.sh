@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+# WeasyPrint (PDF reports) needs Pango; without HarfBuzz-Subset it warns, and the suite treats warnings as errors.
+dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v runuser >/dev/null || need+=(util-linux)

@@ -197,6 +197,7 @@ def render_evaluation(
         ("under-triage", _pct, "under_triage"),
         ("under-triage of emergencies (cases)", str, "under_triage_emergency"),
         ("over-triage", _pct, "over_triage"),
+        ("safe advice (at most 1 level low)", _pct, "safe_advice"),
         ("questions, median", lambda v: f"{v:.1f}", "questions_median"),
         ("questions, p90", lambda v: f"{v:.1f}", "questions_p90"),
         ("Brier score", lambda v: f"{v:.4f}", "brier"),

@@ -7,6 +7,10 @@ manifest) shown together, led by its most probable member. ``top3_flat`` is the 
 the flat list of conditions, each family member in its own place (the measure before families).
 Triage: exact, under (below expected), over (above expected); ``under_triage_emergency`` counts
 cases expected at ``emergency`` or ``emergency_ambulance`` that end below ``emergency``.
+``safe_advice`` is the published anchor's measure (Gilbert 2020, BMJ Open, doi:10.1136/bmjopen-2020-040269:
+GPs 97.0% on 200 primary-care vignettes): advice at the expected level, above it, or no more than
+one level below it. It is looser than ``under_triage_emergency`` (an emergency advised within 24
+hours counts as safe there) and is reported for comparison with that study, not as our safety bar.
 Brier: mean over cases and conditions of (probability − 1[expected])², the conditions being scored
 independently (they are not mutually exclusive).
 Must-not-miss: over the cases whose expected conditions include a must-not-miss one, the fraction
@@ -59,6 +63,7 @@ class Summary:
     must_not_miss_top3: float = 0.0
     must_not_miss_flagged: float = 0.0
     rule_out_other: float = 0.0
+    safe_advice: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -142,6 +147,7 @@ def summarise(runs: Sequence[CaseRun], must_not_miss: AbstractSet[str] = frozens
         must_not_miss_top3=mnm_top3,
         must_not_miss_flagged=mnm_flagged,
         rule_out_other=rule_out_other,
+        safe_advice=sum(got >= want - 1 for got, want in ranks) / n,
     )
 
 

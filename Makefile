@@ -42,6 +42,7 @@ evaluate: install
 	$(PY) hipnerve evaluate tests/cases/holdout11.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout12.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout13.jsonl --ask-all
+	$(PY) hipnerve evaluate tests/cases/holdout14.jsonl --ask-all
 
 baseline: install
 	$(PY) python scripts/make_baseline.py

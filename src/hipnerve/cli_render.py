@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 
@@ -33,9 +34,14 @@ def render_question(console: Console, question: Question, number: int) -> None:
     console.rule(f"Question {number}{tag}")
     console.print(f"[bold]{question.text}[/]")
     if question.kind == "group_multiple":
+        # A grid keeps a long item's wrapped lines under its text, not under its number.
+        items = Table.grid(padding=(0, 1))
+        items.add_column(justify="right", no_wrap=True)
+        items.add_column(ratio=1)
         for index, item in enumerate(question.items, start=1):
             known = " [dim](already noted)[/]" if item.current is Choice.PRESENT else ""
-            console.print(f"  [bold]{index:>2}[/]. {item.text}{known}")
+            items.add_row(f"[bold]{index}.[/]", f"{item.text}{known}")
+        console.print(Padding(items, (0, 0, 0, 2)))
         console.print("[dim]Type the numbers that apply (e.g. 1 3), 0 if none, d if you don't know, ? why, b back.[/]")
 
 

@@ -43,6 +43,7 @@ evaluate: install
 	$(PY) hipnerve evaluate tests/cases/holdout12.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout13.jsonl --ask-all
 	$(PY) hipnerve evaluate tests/cases/holdout14.jsonl --ask-all
+	$(PY) hipnerve evaluate tests/cases/holdout15.jsonl --ask-all
 
 baseline: install
 	$(PY) python scripts/make_baseline.py

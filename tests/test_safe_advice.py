@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from hipnerve.engine.model import Sex, default_model
-from hipnerve.evaluation.cases import Case
+from hipnerve.engine.model import default_model
+from hipnerve.evaluation.cases import load_cases
 from hipnerve.evaluation.metrics import summarise
 from hipnerve.evaluation.simulate import CaseRun, run_case
 from hipnerve.kb.models import TriageLevel
 
 MODEL = default_model()
 LEVELS = list(TriageLevel)
-
-SCIATICA = Case(
-    id="safe_sciatica",
-    age=44,
-    sex=Sex.MALE,
-    present=("pain_buttock", "pain_below_knee", "numb_outer_leg_top_foot", "worse_cough_sneeze"),
-    expected_conditions=("lumbar_radiculopathy_l5",),
-)
+DEV = Path(__file__).resolve().parent / "cases" / "dev.jsonl"
 
 
 def _expecting(run: CaseRun, level: TriageLevel) -> CaseRun:
@@ -27,9 +21,10 @@ def _expecting(run: CaseRun, level: TriageLevel) -> CaseRun:
 
 
 def test_safe_advice_allows_one_level_below_and_anything_above() -> None:
-    run = run_case(MODEL, SCIATICA)
+    # The first dev case advised a consultation: room for a level above and two below.
+    cases, _ = load_cases(DEV, MODEL)
+    run = next(r for r in (run_case(MODEL, c) for c in cases) if r.result.triage.level is TriageLevel.CONSULTATION)
     got = run.result.triage.level
-    assert 1 <= got.rank <= 2, got  # room for a level above and two below expected
     runs = [
         _expecting(run, got),  # exact: safe
         _expecting(run, LEVELS[got.rank - 1]),  # advice one level above expected: safe

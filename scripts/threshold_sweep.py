@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hipnerve.engine.model import Model, compile_model, default_model
 from hipnerve.evaluation.cases import Case, load_cases
+from hipnerve.evaluation.metrics import expected_level, summarise
 from hipnerve.evaluation.simulate import run_case
 from hipnerve.kb.models import TriageLevel
 
@@ -32,19 +33,14 @@ def with_threshold(model: Model, cut: float) -> Model:
 
 
 def sweep_line(model: Model, cases: list[Case], closed_screens: bool) -> str:
-    missed = sent = exact = 0
-    emergencies = sum(c.expected_triage.rank >= EMERGENCY for c in cases)
-    for case in cases:
-        level = run_case(model, case, closed_screens=closed_screens).result.triage.level
-        exact += level is case.expected_triage
-        if case.expected_triage.rank >= EMERGENCY:
-            missed += level.rank < EMERGENCY
-        else:
-            sent += level.rank >= EMERGENCY
+    runs = [run_case(model, case, closed_screens=closed_screens) for case in cases]
+    summary = summarise(runs)  # under_triage_emergency and triage_exact, as `hipnerve evaluate` counts them
+    others = [r for r in runs if expected_level(r).rank < EMERGENCY]
+    sent = sum(r.result.triage.level.rank >= EMERGENCY for r in others)
     return (
-        f"emergencies below emergency {missed}/{emergencies}  "
-        f"others sent to emergency {sent}/{len(cases) - emergencies}  "
-        f"triage exact {exact / len(cases):.1%}"
+        f"emergencies below emergency {summary.under_triage_emergency}/{len(runs) - len(others)}  "
+        f"others sent to emergency {sent}/{len(others)}  "
+        f"triage exact {summary.triage_exact:.1%}"
     )
 
 

@@ -36,5 +36,6 @@ def test_safe_advice_allows_one_level_below_and_anything_above() -> None:
     assert summary.triage_exact == 0.25
     assert summary.under_triage == 0.5
     assert summary.over_triage == 0.25
-    # An emergency advised one level lower is "safe" by Gilbert's measure but still counted here.
-    assert summary.under_triage_emergency == (got.rank + 1 >= TriageLevel.EMERGENCY.rank) + 1
+    # The case expected at emergency, advised two levels lower, is the one counted here; an emergency
+    # advised one level lower would be "safe" by Gilbert's measure and still counted.
+    assert summary.under_triage_emergency == 1
